@@ -1,0 +1,105 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { DEFAULT_SLO_WINDOW } from '../model/constants.js';
+import type { Millis } from '../model/duration.js';
+import type { TierTemplate } from '../model/policy.js';
+import type { Slo } from '../model/slo.js';
+import { DocContext } from './context.js';
+import type { SpecProblem } from './errors.js';
+import { isNative, NATIVE_API_VERSION, readNative } from './native.js';
+import { isSlothAlertWindows, isSlothK8s, isSlothPlain, readAlertWindows, readSloth } from './sloth.js';
+import { MAX_FILE_BYTES, readYamlDocuments, type SourceDocument } from './yaml-source.js';
+
+export interface LoadOptions {
+  /** Period for Sloth specs, which carry none (Sloth's --default-slo-period). */
+  slothPeriod?: Millis;
+}
+
+export interface LoadResult {
+  slos: Slo[];
+  problems: SpecProblem[];
+  files: string[];
+}
+
+/** Every YAML file under the given files and folders, in a stable order. */
+export function findSpecFiles(paths: readonly string[]): { files: string[]; problems: SpecProblem[] } {
+  const files: string[] = [];
+  const problems: SpecProblem[] = [];
+  const walk = (p: string) => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      problems.push({ file: p, line: 1, column: 1, field: '', message: 'no such file or folder', hint: 'check the path', severity: 'error' });
+      return;
+    }
+    if (st.isDirectory()) {
+      for (const name of readdirSync(p).sort()) {
+        if (name.startsWith('.')) continue;
+        const child = join(p, name);
+        if (statSync(child).isDirectory() || /\.ya?ml$/.test(name)) walk(child);
+      }
+    } else files.push(p);
+  };
+  paths.forEach(walk);
+  return { files: [...new Set(files)], problems };
+}
+
+/** Loads, validates and normalises every SLO; problems carry file, line and field. */
+export function loadSlos(paths: readonly string[], options: LoadOptions = {}): LoadResult {
+  const { files, problems } = findSpecFiles(paths);
+  const docs: SourceDocument[] = [];
+  for (const file of files) {
+    const shown = relative(process.cwd(), file) || file;
+    let text: string;
+    try {
+      const size = statSync(file).size;
+      if (size > MAX_FILE_BYTES) {
+        problems.push({ file: shown, line: 1, column: 1, field: '', message: `file is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit`, hint: 'split it into several files', severity: 'error' });
+        continue;
+      }
+      text = readFileSync(file, 'utf8');
+    } catch (e) {
+      problems.push({ file: shown, line: 1, column: 1, field: '', message: `cannot read: ${(e as Error).message}`, severity: 'error' });
+      continue;
+    }
+    const read = readYamlDocuments(shown, text);
+    problems.push(...read.problems);
+    docs.push(...read.docs);
+  }
+  // Alert-window catalogs first: Sloth SLOs anywhere in the set may use them.
+  const windows = new Map<Millis, TierTemplate[]>();
+  for (const doc of docs.filter((d) => isSlothAlertWindows(d.value))) {
+    const w = readAlertWindows(new DocContext(doc, problems));
+    if (w) windows.set(w.period, w.templates);
+  }
+  const slos: Slo[] = [];
+  for (const doc of docs) {
+    const ctx = new DocContext(doc, problems);
+    const v = doc.value;
+    if (isSlothAlertWindows(v)) continue;
+    if (isNative(v)) {
+      const slo = readNative(ctx);
+      if (slo) slos.push(slo);
+    } else if (isSlothPlain(v) || isSlothK8s(v)) {
+      slos.push(...readSloth(ctx, { period: options.slothPeriod ?? DEFAULT_SLO_WINDOW, windows }));
+    } else {
+      const o = (v ?? {}) as Record<string, unknown>;
+      const kind = typeof v === 'object' && v !== null ? `apiVersion ${JSON.stringify(o.apiVersion ?? o.version)}, kind ${JSON.stringify(o.kind)}` : `a ${typeof v}`;
+      ctx.error([], `not an SLO document (${kind})`,
+        `supported: apiVersion ${NATIVE_API_VERSION} kind SLO; Sloth version "prometheus/v1"; Sloth apiVersion sloth.slok.dev/v1 kind PrometheusServiceLevel or AlertWindows`);
+    }
+  }
+  const seen = new Map<string, Slo>();
+  for (const slo of slos) {
+    const first = seen.get(slo.id);
+    if (first) {
+      problems.push({
+        file: slo.source.file, line: slo.source.line, column: 1, field: 'name',
+        message: `duplicate SLO ${JSON.stringify(slo.id)}: already defined at ${first.source.file}:${first.source.line}`,
+        hint: 'give each SLO of a service its own name', severity: 'error',
+      });
+    } else seen.set(slo.id, slo);
+  }
+  return { slos: problems.some((p) => p.severity === 'error') ? [] : slos, problems, files };
+}
