@@ -99,7 +99,7 @@ export interface AlertPolicy {
   annotations: Record<string, string>;
 }
 
-export type SpecFormat = 'native' | 'sloth' | 'sloth-k8s';
+export type SpecFormat = 'native' | 'sloth' | 'sloth-k8s' | 'sloth-openslo';
 
 /** Where an SLO came from, for messages and for output that mirrors the input (PrometheusRule names). */
 export interface SloSource {

@@ -7,6 +7,7 @@ import type { Slo } from '../model/slo.js';
 import { DocContext } from './context.js';
 import type { SpecProblem } from './errors.js';
 import { isNative, NATIVE_API_VERSION, readNative } from './native.js';
+import { isOpenSloV1alpha, readOpenSloV1alpha } from './sloth-openslo.js';
 import { isSlothAlertWindows, isSlothK8s, isSlothPlain, readAlertWindows, readSloth } from './sloth.js';
 import { MAX_FILE_BYTES, readYamlDocuments, type SourceDocument } from './yaml-source.js';
 
@@ -83,11 +84,13 @@ export function loadSlos(paths: readonly string[], options: LoadOptions = {}): L
       if (slo) slos.push(slo);
     } else if (isSlothPlain(v) || isSlothK8s(v)) {
       slos.push(...readSloth(ctx, { period: options.slothPeriod ?? DEFAULT_SLO_WINDOW, windows }));
+    } else if (isOpenSloV1alpha(v)) {
+      slos.push(...readOpenSloV1alpha(ctx));
     } else {
       const o = (v ?? {}) as Record<string, unknown>;
       const kind = typeof v === 'object' && v !== null ? `apiVersion ${JSON.stringify(o.apiVersion ?? o.version)}, kind ${JSON.stringify(o.kind)}` : `a ${typeof v}`;
       ctx.error([], `not an SLO document (${kind})`,
-        `supported: apiVersion ${NATIVE_API_VERSION} kind SLO; Sloth version "prometheus/v1"; Sloth apiVersion sloth.slok.dev/v1 kind PrometheusServiceLevel or AlertWindows`);
+        `supported: apiVersion ${NATIVE_API_VERSION} kind SLO; Sloth version "prometheus/v1"; Sloth apiVersion sloth.slok.dev/v1 kind PrometheusServiceLevel or AlertWindows; openslo/v1alpha SLO (as Sloth reads it)`);
     }
   }
   const seen = new Map<string, Slo>();

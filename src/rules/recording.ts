@@ -1,0 +1,102 @@
+import { BASE_WINDOW } from '../model/constants.js';
+import { DAY, formatCompound, formatDuration } from '../model/duration.js';
+import { idLabels, namingOf, RECORDS } from '../model/naming.js';
+import { formatNumber } from '../model/numbers.js';
+import { sloWindows } from '../model/windows.js';
+import type { Slo } from '../model/slo.js';
+import { idSelector } from '../promql/selector.js';
+import { baseExpressions, rawErrorRatio } from './sli-expressions.js';
+import type { RecordingRule, RenderOptions } from './types.js';
+
+const BASE = formatDuration(BASE_WINDOW);
+
+/** Labels every series of an SLO carries: identity, then the SLO's own, then global extras. */
+export function seriesLabels(slo: Slo, opts: RenderOptions): Record<string, string> {
+  return { ...opts.extraLabels, ...slo.labels, ...idLabels(slo) };
+}
+
+export function ownSelector(slo: Slo): (metric: string) => string {
+  const ids = idLabels(slo);
+  return (metric) => idSelector(metric, ids);
+}
+
+/**
+ * Sum of the base windows inside `window`. The subquery steps on whole base windows, so the
+ * pieces never overlap; its range ends one second short because Prometheus 2 includes both ends.
+ */
+function sumOfBase(own: (m: string) => string, metric: string, window: number): string {
+  return `sum_over_time(${own(metric)}[${formatCompound(window - 1000)}:${BASE}])`;
+}
+
+/**
+ * The SLI group: base counts read from raw series once, every longer window summed from them,
+ * then ratios and burn rates. A window without events records nothing rather than NaN.
+ */
+export function sliRecordingRules(slo: Slo, opts: RenderOptions): RecordingRule[] {
+  const naming = namingOf(slo);
+  const labels = seriesLabels(slo, opts);
+  const own = ownSelector(slo);
+  const windows = sloWindows(slo);
+  const withWindow = (w: string) => ({ ...labels, [naming.windowLabel]: w });
+  const rules: RecordingRule[] = [];
+  const base = baseExpressions({ sli: slo.sli, ownSelector: own, addedLabels: [...Object.keys(labels), naming.windowLabel].sort() });
+  if (base) {
+    rules.push({ record: RECORDS.totalEvents(BASE), expr: base.total, labels: withWindow(BASE) });
+    rules.push({ record: RECORDS.badEvents(BASE), expr: base.bad, labels: withWindow(BASE) });
+    for (const w of windows) {
+      if (w === BASE_WINDOW) continue;
+      const text = formatDuration(w);
+      rules.push({ record: RECORDS.totalEvents(text), expr: sumOfBase(own, RECORDS.totalEvents(BASE), w), labels: withWindow(text) });
+      rules.push({ record: RECORDS.badEvents(text), expr: sumOfBase(own, RECORDS.badEvents(BASE), w), labels: withWindow(text) });
+    }
+    for (const w of windows) {
+      const text = formatDuration(w);
+      rules.push({
+        record: RECORDS.errorRatio(text),
+        expr: `${own(RECORDS.badEvents(text))}\n/\n(${own(RECORDS.totalEvents(text))} > 0)`,
+        labels: withWindow(text),
+      });
+    }
+  } else if (slo.sli.kind === 'rawErrorRatio') {
+    for (const w of windows) {
+      const text = formatDuration(w);
+      // Without event counts the SLO window can only be a time average of base-window ratios.
+      const expr = w === slo.window && w !== BASE_WINDOW
+        ? `avg_over_time(${own(RECORDS.errorRatio(BASE))}[${formatCompound(w - 1000)}:${BASE}])`
+        : rawErrorRatio(slo.sli, w);
+      rules.push({ record: RECORDS.errorRatio(text), expr, labels: withWindow(text) });
+    }
+  }
+  for (const w of windows) {
+    const text = formatDuration(w);
+    rules.push({ record: RECORDS.burnRate(text), expr: `${own(RECORDS.errorRatio(text))} / ${formatNumber(slo.errorBudget)}`, labels: withWindow(text) });
+  }
+  return rules;
+}
+
+/** Objective, budget, period, current and period burn, budget remaining and an info series. */
+export function metaRecordingRules(slo: Slo, opts: RenderOptions, version: string): RecordingRule[] {
+  const naming = namingOf(slo);
+  const labels = seriesLabels(slo, opts);
+  const own = ownSelector(slo);
+  const period = formatDuration(slo.window);
+  const dropWindow = (metric: string) => `max without (${naming.windowLabel}) (${own(metric)})`;
+  const info: Record<string, string> =
+    slo.convention === 'sloth'
+      ? {
+          sloth_mode: { 'sloth-k8s': 'cli-gen-k8s', 'sloth-openslo': 'cli-gen-openslo' }[slo.source.format as string] ?? 'cli-gen-prom',
+          sloth_objective: slo.objectivePercent,
+          sloth_spec: { 'sloth-k8s': 'sloth.slok.dev/v1', 'sloth-openslo': 'openslo/v1alpha' }[slo.source.format as string] ?? 'prometheus/v1',
+          sloth_version: `slo-engine-${version}`,
+        }
+      : { slo_objective: slo.objectivePercent, slo_period: period, slo_sli_kind: slo.sli.kind, ...(slo.catalog ? { slo_catalog: slo.catalog.name } : {}) };
+  return [
+    { record: RECORDS.objective, expr: `vector(${formatNumber(slo.objective)})`, labels },
+    { record: RECORDS.errorBudget, expr: `vector(${formatNumber(slo.errorBudget)})`, labels },
+    { record: RECORDS.periodDays, expr: `vector(${formatNumber(slo.window / DAY)})`, labels },
+    { record: RECORDS.currentBurnRate, expr: dropWindow(RECORDS.burnRate(BASE)), labels },
+    { record: RECORDS.periodBurnRate, expr: dropWindow(RECORDS.burnRate(period)), labels },
+    { record: RECORDS.budgetRemaining, expr: `1 - ${own(RECORDS.periodBurnRate)}`, labels },
+    { record: naming.infoMetric, expr: 'vector(1)', labels: { ...labels, ...info } },
+  ];
+}
