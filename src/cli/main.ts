@@ -1,0 +1,88 @@
+import { Command, Option } from 'commander';
+import { CATALOG } from '../catalog/index.js';
+import { DEFAULT_SLO_WINDOW } from '../model/constants.js';
+import { formatDuration } from '../model/duration.js';
+import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../rules/index.js';
+import { loadOrReport } from './load-or-report.js';
+import { durationOption, labelOption, urlOption } from './options.js';
+import { VERSION } from './version.js';
+import { diffOutputs, writeOutputs } from './write-outputs.js';
+
+// `slo catalog | head` closes the pipe early; that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+const program = new Command('slo')
+  .description('SLOs for Kubernetes platforms: YAML in, Prometheus rules and dashboards out.')
+  .version(VERSION)
+  .showHelpAfterError();
+
+const periodOption = new Option('--default-slo-period <duration>', 'SLO window for Sloth specs, which carry none (Sloth\'s flag)')
+  .argParser(durationOption)
+  .default(DEFAULT_SLO_WINDOW, formatDuration(DEFAULT_SLO_WINDOW));
+
+program
+  .command('validate')
+  .description('check SLO files: every problem with file, line, field and a fix; exit 1 on any error')
+  .argument('[paths...]', 'files or folders of SLO YAML', ['slos'])
+  .addOption(periodOption)
+  .action((paths: string[], opts: { defaultSloPeriod: number }) => {
+    const slos = loadOrReport(paths, { slothPeriod: opts.defaultSloPeriod });
+    if (!slos) process.exitCode = 1;
+    else console.log(`${slos.length} SLO${slos.length === 1 ? '' : 's'} valid.`);
+  });
+
+program
+  .command('generate')
+  .description('write Prometheus rules and their promtool tests for every SLO')
+  .argument('[paths...]', 'files or folders of SLO YAML', ['slos'])
+  .option('--rules-dir <dir>', 'where rule files and promtool tests go', 'alert-rules')
+  .option('--dashboards-dir <dir>', 'where Grafana dashboards go', 'dashboards')
+  .option('--prometheus-rule', 'also write prometheus-operator PrometheusRule manifests', false)
+  .option('--check', 'write nothing; exit 1 when the committed outputs differ from what would be generated', false)
+  .addOption(new Option('--grafana-url <url>', 'Grafana base URL for the dashboard links in alerts').argParser(urlOption).default(DEFAULT_RENDER_OPTIONS.grafanaUrl))
+  .option('-l, --extra-labels <name=value>', 'label added to every series and alert (repeatable)', labelOption, {})
+  .addOption(periodOption)
+  .action(
+    (
+      paths: string[],
+      opts: { rulesDir: string; prometheusRule: boolean; check: boolean; grafanaUrl: string; extraLabels: Record<string, string>; defaultSloPeriod: number },
+    ) => {
+      const slos = loadOrReport(paths, { slothPeriod: opts.defaultSloPeriod });
+      if (!slos) {
+        process.exitCode = 1;
+        return;
+      }
+      const files = ruleOutputs(slos, { grafanaUrl: opts.grafanaUrl, extraLabels: opts.extraLabels, prometheusRule: opts.prometheusRule, version: VERSION });
+      if (opts.check) {
+        const d = diffOutputs(opts.rulesDir, files);
+        const all = [...d.stale.map((f) => `stale:   ${f}`), ...d.missing.map((f) => `missing: ${f}`), ...d.extra.map((f) => `extra:   ${f}`)];
+        if (all.length) {
+          console.error(`${all.join('\n')}\nGenerated outputs are out of date: run \`slo generate\` and commit the result.`);
+          process.exitCode = 1;
+        } else console.log(`${files.size} generated files are up to date.`);
+        return;
+      }
+      const r = writeOutputs(opts.rulesDir, files);
+      console.log(`${slos.length} SLOs: ${files.size} files in ${opts.rulesDir}/ (${r.written} changed, ${r.removed} removed).`);
+    },
+  );
+
+program
+  .command('catalog')
+  .description('list the platform SLIs that specs can reference by name, with their parameters')
+  .action(() => {
+    for (const e of CATALOG.values()) {
+      console.log(`${e.name}\n  ${e.summary}`);
+      for (const [k, v] of Object.entries(e.params)) console.log(`    ${k}: ${v}`);
+    }
+  });
+
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  console.error(`slo: ${(e as Error).message}`);
+  process.exitCode = 2;
+}
