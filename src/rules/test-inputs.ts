@@ -187,7 +187,7 @@ export function feederFor(slo: Slo, opts: RenderOptions): Feeder | undefined {
   // Expression-based gauges and time slices: feed the base-window counts their rules would record.
   const slices = sli.kind === 'timeslice' ? BASE_WINDOW / sli.slice : sli.kind === 'boolGauge' ? BASE_WINDOW / sli.resolution : 1;
   return {
-    how: `the ${base} base counts directly (${slices} slices per window): expressions over many exporters cannot be driven by synthetic inputs`,
+    how: `the ${base} base counts directly (${slices} slice${slices === 1 ? "" : "s"} per base window): expressions over many exporters cannot be driven by synthetic inputs`,
     groupLabels: group,
     series: (schedule) => [
       { series: seriesText(RECORDS.totalEvents(base), { ...own, ...group, [windowLabel]: base }), values: gaugeValues(schedule, () => slices) },
