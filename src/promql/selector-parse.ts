@@ -65,6 +65,11 @@ export function parseSelector(text: string): Selector {
       const ch = s[i] ?? '';
       if (ch === '\\' && quote !== '`') {
         const next = s[i + 1] ?? '';
+        if (next === 'u' && /^[0-9a-fA-F]{4}$/.test(s.slice(i + 2, i + 6))) {
+          out += String.fromCharCode(parseInt(s.slice(i + 2, i + 6), 16));
+          i += 6;
+          continue;
+        }
         const map: Record<string, string> = { n: '\n', t: '\t', r: '\r', '\\': '\\', '"': '"', "'": "'" };
         if (!(next in map)) fail(`unsupported escape \\${next}`);
         out += map[next];

@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { DocContext } from './context.js';
 import { show } from './errors.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /** Validates a document against a JSON Schema and reports each failure at its field's line. */
@@ -22,7 +22,8 @@ function pickErrors(errors: ErrorObject[]): ErrorObject[] {
   const byPath = new Map<string, ErrorObject>();
   for (const e of errors) {
     if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || e.keyword === 'if') continue;
-    const key = e.keyword === 'additionalProperties' ? `${e.instancePath}/${String(e.params.additionalProperty)}` :
+    if (e.keyword === 'propertyNames' && errors.some((o) => o.propertyName === e.params.propertyName)) continue;
+    const key = e.propertyName !== undefined ? `${e.instancePath}/${e.propertyName}` : e.keyword === 'additionalProperties' ? `${e.instancePath}/${String(e.params.additionalProperty)}` :
       e.keyword === 'required' ? `${e.instancePath}/${String(e.params.missingProperty)}` : e.instancePath;
     if (!byPath.has(key)) byPath.set(key, e);
   }
@@ -46,6 +47,11 @@ function valueAt(root: unknown, path: Array<string | number>): unknown {
 
 function report(ctx: DocContext, e: ErrorObject, root: unknown): void {
   const path = toPath(e.instancePath);
+  if (e.propertyName !== undefined || e.keyword === 'propertyNames') {
+    const name = e.propertyName ?? String(e.params.propertyName);
+    ctx.error([...path, name], `${show(name)} is not a valid name here`, 'use letters, digits and underscores, not starting with a digit (tier names: lower-case letters, digits and "-")');
+    return;
+  }
   const got = valueAt(root, path);
   switch (e.keyword) {
     case 'additionalProperties': {

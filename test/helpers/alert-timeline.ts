@@ -6,7 +6,9 @@
  * report carries the samples promtool got. Those reports are parsed into
  * intervals per label set.
  */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { promtool, writeFiles } from './promtool.js';
 
 export const MINUTE = 60_000;
@@ -98,12 +100,31 @@ export interface PromtoolRun {
   samples: Map<number, Map<string, number>>;
 }
 
-function testFile(ruleFiles: string[], input: InputSeries[], tests: Array<{ expr: string; minute: number; exp?: Array<{ labels: string; value: number }> }>): string {
+/** Group names of rule files in `dir`, in file order. */
+function groupNames(dir: string, ruleFiles: string[]): string[] {
+  return ruleFiles.flatMap((f) =>
+    parseAllDocuments(readFileSync(join(dir, f), 'utf8')).flatMap((d) => {
+      const v = d.toJS() as { groups?: Array<{ name: string }> } | null;
+      return (v?.groups ?? []).map((g) => g.name);
+    }),
+  );
+}
+
+/**
+ * Without `group_eval_order` promtool 2.42 evaluates groups in Go map order,
+ * which changes from run to run: an alert group evaluated before the
+ * recording group it reads sees the previous minute's values, so alerts would
+ * move by one evaluation interval at random. File order (recordings, then
+ * metadata, then alerts) makes every run the same.
+ */
+function testFile(dir: string, ruleFiles: string[], input: InputSeries[], tests: Array<{ expr: string; minute: number; exp?: Array<{ labels: string; value: number }> }>): string {
   const q = (s: string) => JSON.stringify(s);
   const lines = [
     'rule_files:',
     ...ruleFiles.map((f) => `  - ${q(f)}`),
     'evaluation_interval: 1m',
+    'group_eval_order:',
+    ...groupNames(dir, ruleFiles).map((g) => `  - ${q(g)}`),
     'tests:',
     '  - interval: 1m',
     '    input_series:',
@@ -165,7 +186,7 @@ export function parseGot(output: string): Map<number, Map<string, number>> {
 /** Evaluates `expr` at each given minute against the rule files and input; returns what promtool reported. */
 export function sampleExpr(dir: string, name: string, ruleFiles: string[], input: InputSeries[], expr: string, minutes: number[]): PromtoolRun {
   const file = `${name}.test.yml`;
-  writeFiles(dir, { [file]: testFile(ruleFiles, input, minutes.map((minute) => ({ expr, minute }))) });
+  writeFiles(dir, { [file]: testFile(dir, ruleFiles, input, minutes.map((minute) => ({ expr, minute }))) });
   const r = promtool(['test', 'rules', file], dir);
   if (!r.ok && !/FAILED:/.test(r.output)) throw new Error(`promtool did not run the tests:\n${r.output.slice(0, 4000)}`);
   if (/Unable to|could not|error parsing|parse error/i.test(r.output.slice(0, 2000)) && !/expr: /.test(r.output)) {
@@ -177,7 +198,7 @@ export function sampleExpr(dir: string, name: string, ruleFiles: string[], input
 /** Runs one promql test with exact expectations; ok when promtool agrees. */
 export function expectExpr(dir: string, name: string, ruleFiles: string[], input: InputSeries[], expr: string, minute: number, exp: Array<{ labels: string; value: number }>): { ok: boolean; output: string } {
   const file = `${name}.test.yml`;
-  writeFiles(dir, { [file]: testFile(ruleFiles, input, [{ expr, minute, exp }]) });
+  writeFiles(dir, { [file]: testFile(dir, ruleFiles, input, [{ expr, minute, exp }]) });
   return promtool(['test', 'rules', file], dir);
 }
 
