@@ -47,6 +47,19 @@ function burnAbove(slo: Slo, window: number, factor: number): string {
   return `max without (${n.windowLabel}) (${ownSelector(slo)(RECORDS.burnRate(formatDuration(window)))} > ${formatNumber(factor)})`;
 }
 
+/** Labels a tier's alert rule sets: the user's, then which severity, tier and window pair fired. */
+export function tierAlertLabels(slo: Slo, tier: AlertTier, opts: RenderOptions): Record<string, string> {
+  return {
+    ...opts.extraLabels,
+    ...tier.labels,
+    [namingOf(slo).severityLabel]: tier.severity,
+    [TIER_LABELS.tier]: tier.name,
+    [TIER_LABELS.long]: formatDuration(tier.longWindow),
+    [TIER_LABELS.short]: formatDuration(tier.shortWindow),
+    [TIER_LABELS.exhaustion]: humanDuration(exhaustionTime(tier.factor, slo.window)),
+  };
+}
+
 /** One alert per tier (window pair), so that the labels say which pair fired. */
 export function burnRateAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
   const n = namingOf(slo);
@@ -60,15 +73,7 @@ export function burnRateAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
       alert: slo.alerting.name,
       expr: parts.join('\nand\n'),
       ...(tier.for > 0 ? { for: formatDuration(tier.for) } : {}),
-      labels: {
-        ...opts.extraLabels,
-        ...tier.labels,
-        [n.severityLabel]: tier.severity,
-        [TIER_LABELS.tier]: tier.name,
-        [TIER_LABELS.long]: formatDuration(tier.longWindow),
-        [TIER_LABELS.short]: formatDuration(tier.shortWindow),
-        [TIER_LABELS.exhaustion]: humanDuration(exhaustionTime(tier.factor, slo.window)),
-      },
+      labels: tierAlertLabels(slo, tier, opts),
       annotations: { ...commonAnnotations(slo, opts), ...tierAnnotations(slo, tier), ...tier.annotations },
     };
   });

@@ -1,10 +1,9 @@
 import { formatDuration, MINUTE } from '../model/duration.js';
-import { namingOf, TIER_LABELS } from '../model/naming.js';
+import { namingOf } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
-import { exhaustionTime } from '../model/policy.js';
-import { humanDuration } from '../model/duration.js';
 import type { AlertTier, Slo } from '../model/slo.js';
 import { quoteLabelValue } from '../promql/quote.js';
+import { tierAlertLabels } from './alerts.js';
 import { seriesLabels } from './recording.js';
 import { feederFor, type Feeder, type Schedule } from './test-inputs.js';
 import type { RenderOptions } from './types.js';
@@ -82,17 +81,10 @@ function alertSelector(slo: Slo, opts: RenderOptions): string {
 }
 
 function expectedSample(slo: Slo, tier: AlertTier, opts: RenderOptions, group: Record<string, string>): { labels: string; value: number } {
-  const n = namingOf(slo);
   const labels: Record<string, string> = {
     ...seriesLabels(slo, opts),
     ...group,
-    ...opts.extraLabels,
-    ...tier.labels,
-    [n.severityLabel]: tier.severity,
-    [TIER_LABELS.tier]: tier.name,
-    [TIER_LABELS.long]: formatDuration(tier.longWindow),
-    [TIER_LABELS.short]: formatDuration(tier.shortWindow),
-    [TIER_LABELS.exhaustion]: humanDuration(exhaustionTime(tier.factor, slo.window)),
+    ...tierAlertLabels(slo, tier, opts),
     alertname: slo.alerting.name,
     alertstate: 'firing',
   };
