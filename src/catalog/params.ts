@@ -1,5 +1,6 @@
 import { parseDuration, type Millis } from '../model/duration.js';
 import { formatNumber } from '../model/numbers.js';
+import { checkRegex } from '../promql/selector-parse.js';
 
 /** Where a catalog entry reports a bad parameter; the spec layer turns it into a positioned problem. */
 export type ParamReporter = (param: string, message: string, hint?: string) => void;
@@ -54,10 +55,10 @@ export class Params {
   regex(name: string, fallback: string): string {
     const v = this.string(name, fallback);
     try {
-      new RegExp(`^(?:${v})$`);
+      checkRegex(v);
       return v;
     } catch (e) {
-      this.report(name, `invalid regular expression ${JSON.stringify(v)}: ${(e as Error).message}`);
+      this.report(name, (e as Error).message);
       return fallback;
     }
   }

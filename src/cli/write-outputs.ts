@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { GENERATED_HEADER } from '../rules/yaml-out.js';
 
 export interface OutputDiff {
@@ -12,10 +12,10 @@ export interface OutputDiff {
 function generatedFiles(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .filter((f) => /\.ya?ml$/.test(f))
     .filter((f) => {
       const head = readFileSync(join(dir, f), 'utf8').slice(0, GENERATED_HEADER.length + 20);
-      return head.startsWith(GENERATED_HEADER.trimEnd()) || head.includes('"generatedBy": "slo-engine"');
+      return head.startsWith(GENERATED_HEADER.trimEnd());
     });
 }
 
@@ -32,33 +32,26 @@ export function diffOutputs(dir: string, files: ReadonlyMap<string, string>): Ou
 }
 
 /**
- * Writes every file next to its target first, then renames them into place: a failure part-way
- * leaves the old outputs untouched. Files we generated before and no longer produce are removed.
+ * Writes every changed file next to its target first, then renames them into place: a failure
+ * part-way leaves the old outputs untouched. Files we generated before and no longer produce are
+ * removed; unchanged files are not touched.
  */
 export function writeOutputs(dir: string, files: ReadonlyMap<string, string>): { written: number; removed: number } {
   mkdirSync(dir, { recursive: true });
+  const diff = diffOutputs(dir, files);
   const staged: Array<[string, string]> = [];
   try {
-    for (const [name, content] of files) {
-      const target = join(dir, name);
+    for (const target of [...diff.stale, ...diff.missing]) {
+      const name = basename(target);
       const temp = join(dir, `.${name}.${process.pid}.tmp`);
-      writeFileSync(temp, content);
+      writeFileSync(temp, files.get(name)!);
       staged.push([temp, target]);
     }
   } catch (e) {
     for (const [temp] of staged) rmSync(temp, { force: true });
     throw e;
   }
-  const old = generatedFiles(dir).filter((f) => !files.has(f));
-  let written = 0;
-  for (const [temp, target] of staged) {
-    const same = existsSync(target) && readFileSync(target, 'utf8') === readFileSync(temp, 'utf8');
-    if (same) rmSync(temp);
-    else {
-      renameSync(temp, target);
-      written++;
-    }
-  }
-  for (const f of old) rmSync(join(dir, f));
-  return { written, removed: old.length };
+  for (const [temp, target] of staged) renameSync(temp, target);
+  for (const f of diff.extra) rmSync(f);
+  return { written: staged.length, removed: diff.extra.length };
 }

@@ -69,8 +69,3 @@ export function windowsOf(tiers: readonly AlertTier[], baseWindow: Millis, sloWi
   }
   return [...set].sort((a, b) => a - b);
 }
-
-/** The engine and the rules both decide a tier this way: both windows burn strictly faster. */
-export function tierFires(longBurn: number | undefined, shortBurn: number | undefined, factor: number): boolean {
-  return longBurn !== undefined && shortBurn !== undefined && longBurn > factor && shortBurn > factor;
-}

@@ -1,9 +1,10 @@
 import { BASE_WINDOW } from '../model/constants.js';
-import { DAY, formatCompound, formatDuration } from '../model/duration.js';
+import { DAY, formatDuration } from '../model/duration.js';
 import { idLabels, namingOf, RECORDS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
 import { sloWindows } from '../model/windows.js';
 import type { Slo } from '../model/slo.js';
+import { rangeEndingShort } from '../promql/range.js';
 import { idSelector } from '../promql/selector.js';
 import { baseExpressions, rawErrorRatio } from './sli-expressions.js';
 import type { RecordingRule, RenderOptions } from './types.js';
@@ -20,12 +21,9 @@ export function ownSelector(slo: Slo): (metric: string) => string {
   return (metric) => idSelector(metric, ids);
 }
 
-/**
- * Sum of the base windows inside `window`. The subquery steps on whole base windows, so the
- * pieces never overlap; its range ends one second short because Prometheus 2 includes both ends.
- */
+/** Sum of the base windows inside `window`: the subquery steps on whole base windows, so the pieces never overlap. */
 function sumOfBase(own: (m: string) => string, metric: string, window: number): string {
-  return `sum_over_time(${own(metric)}[${formatCompound(window - 1000)}:${BASE}])`;
+  return `sum_over_time(${own(metric)}[${rangeEndingShort(window)}:${BASE}])`;
 }
 
 /**
@@ -62,7 +60,7 @@ export function sliRecordingRules(slo: Slo, opts: RenderOptions): RecordingRule[
       const text = formatDuration(w);
       // Without event counts the SLO window can only be a time average of base-window ratios.
       const expr = w === slo.window && w !== BASE_WINDOW
-        ? `avg_over_time(${own(RECORDS.errorRatio(BASE))}[${formatCompound(w - 1000)}:${BASE}])`
+        ? `avg_over_time(${own(RECORDS.errorRatio(BASE))}[${rangeEndingShort(w)}:${BASE}])`
         : rawErrorRatio(slo.sli, w);
       rules.push({ record: RECORDS.errorRatio(text), expr, labels: withWindow(text) });
     }

@@ -1,8 +1,9 @@
 import { BASE_WINDOW } from '../model/constants.js';
-import { formatCompound, formatDuration, type Millis } from '../model/duration.js';
+import { formatDuration, type Millis } from '../model/duration.js';
 import { RECORDS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
 import type { CounterExpr, PromqlTemplate, Selector, Sli } from '../model/slo.js';
+import { rangeEndingShort } from '../promql/range.js';
 import { leMatcher, renderSelector } from '../promql/selector.js';
 import { isTemplate, renderTemplate } from '../promql/template.js';
 
@@ -21,11 +22,8 @@ export interface BaseExpressions {
 }
 
 const BASE = formatDuration(BASE_WINDOW);
-/**
- * Ranges that count samples end one second short: Prometheus 2 includes both ends of a range,
- * so a full 5m would count the sample on the boundary in two adjacent windows.
- */
-const BASE_SAMPLES = formatCompound(BASE_WINDOW - 1000);
+/** Ranges that count samples must not count the boundary sample in two adjacent base windows. */
+const BASE_SAMPLES = rangeEndingShort(BASE_WINDOW);
 
 function by(groupBy: readonly string[]): string {
   return groupBy.length ? `sum by (${groupBy.join(', ')}) ` : 'sum ';

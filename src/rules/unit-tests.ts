@@ -75,7 +75,7 @@ function scenarios(slo: Slo): Scenario[] {
   return out;
 }
 
-function alertSelector(slo: Slo, opts: RenderOptions): string {
+function alertSelector(slo: Slo): string {
   const n = namingOf(slo);
   return `ALERTS{alertname=${quoteLabelValue(slo.alerting.name)},alertstate="firing",${n.idLabel}=${quoteLabelValue(slo.id)}}`;
 }
@@ -98,7 +98,7 @@ function testGroup(slo: Slo, opts: RenderOptions, feeder: Feeder, s: Scenario) {
     interval: '1m',
     input_series: feeder.series(s.schedule),
     promql_expr_test: s.checks.map((c) => ({
-      expr: alertSelector(slo, opts),
+      expr: alertSelector(slo),
       eval_time: formatDuration(c.at * MINUTE),
       exp_samples: c.firing.map((t) => expectedSample(slo, t, opts, feeder.groupLabels)),
     })),
@@ -116,6 +116,6 @@ export function unitTestFile(slo: Slo, ruleFileName: string, opts: RenderOptions
     : '# Inputs: none. No synthetic series can drive this SLI\'s queries, so this test only proves that no data pages nobody.\n';
   const groups = feeder
     ? scenarios(slo).map((s) => testGroup(slo, opts, feeder, s))
-    : [{ name: 'without data, no burn-rate alert fires', interval: '1m', input_series: [], promql_expr_test: [{ expr: alertSelector(slo, opts), eval_time: '70m', exp_samples: [] }] }];
+    : [{ name: 'without data, no burn-rate alert fires', interval: '1m', input_series: [], promql_expr_test: [{ expr: alertSelector(slo), eval_time: '70m', exp_samples: [] }] }];
   return GENERATED_HEADER + comment + toYaml({ rule_files: [ruleFileName], evaluation_interval: '1m', tests: groups });
 }

@@ -1,14 +1,9 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** The real promtool from Debian's prometheus package; the test command installs it. */
 export const PROMTOOL = process.env.PROMTOOL ?? 'promtool';
-
-export function promtoolVersion(): string {
-  return execFileSync(PROMTOOL, ['--version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
-}
 
 export interface PromtoolResult {
   ok: boolean;
@@ -30,5 +25,3 @@ export function scratchDir(prefix = 'slo-test-'): string {
 export function writeFiles(dir: string, files: Record<string, string>): void {
   for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
 }
-
-export { tmpdir };
