@@ -2,11 +2,23 @@ import { Command, Option } from 'commander';
 import { CATALOG } from '../catalog/index.js';
 import { DEFAULT_SLO_WINDOW } from '../model/constants.js';
 import { formatDuration } from '../model/duration.js';
+import { DEFAULT_GRAFANA_DASHBOARDS_PATH, dashboardOutputs } from '../dashboards/index.js';
 import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../rules/index.js';
 import { loadOrReport } from './load-or-report.js';
 import { durationOption, labelOption, urlOption } from './options.js';
 import { VERSION } from './version.js';
-import { diffOutputs, writeOutputs } from './write-outputs.js';
+import { diffOutputs, writeOutputs, type OutputSet } from './write-outputs.js';
+
+interface GenerateOptions {
+  rulesDir: string;
+  dashboardsDir: string;
+  grafanaDashboardsPath: string;
+  prometheusRule: boolean;
+  check: boolean;
+  grafanaUrl: string;
+  extraLabels: Record<string, string>;
+  defaultSloPeriod: number;
+}
 
 // `slo catalog | head` closes the pipe early; that is not an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -36,39 +48,43 @@ program
 
 program
   .command('generate')
-  .description('write Prometheus rules and their promtool tests for every SLO')
+  .description('write Prometheus rules, their promtool tests and Grafana dashboards for every SLO')
   .argument('[paths...]', 'files or folders of SLO YAML', ['slos'])
   .option('--rules-dir <dir>', 'where rule files and promtool tests go', 'alert-rules')
-  .option('--dashboards-dir <dir>', 'where Grafana dashboards go', 'dashboards')
+  .option('--dashboards-dir <dir>', 'where Grafana dashboards and their provisioning file go', 'dashboards')
+  .option('--grafana-dashboards-path <path>', 'where Grafana sees the dashboards folder, for the provisioning file', DEFAULT_GRAFANA_DASHBOARDS_PATH)
   .option('--prometheus-rule', 'also write prometheus-operator PrometheusRule manifests', false)
   .option('--check', 'write nothing; exit 1 when the committed outputs differ from what would be generated', false)
   .addOption(new Option('--grafana-url <url>', 'Grafana base URL for the dashboard links in alerts').argParser(urlOption).default(DEFAULT_RENDER_OPTIONS.grafanaUrl))
   .option('-l, --extra-labels <name=value>', 'label added to every series and alert (repeatable)', labelOption, {})
   .addOption(periodOption)
-  .action(
-    (
-      paths: string[],
-      opts: { rulesDir: string; prometheusRule: boolean; check: boolean; grafanaUrl: string; extraLabels: Record<string, string>; defaultSloPeriod: number },
-    ) => {
-      const slos = loadOrReport(paths, { slothPeriod: opts.defaultSloPeriod });
-      if (!slos) {
+  .action((paths: string[], opts: GenerateOptions) => {
+    const slos = loadOrReport(paths, { slothPeriod: opts.defaultSloPeriod });
+    if (!slos) {
+      process.exitCode = 1;
+      return;
+    }
+    const sets: OutputSet[] = [
+      { dir: opts.rulesDir, files: ruleOutputs(slos, { grafanaUrl: opts.grafanaUrl, extraLabels: opts.extraLabels, prometheusRule: opts.prometheusRule, version: VERSION }) },
+      { dir: opts.dashboardsDir, files: dashboardOutputs(slos, { grafanaPath: opts.grafanaDashboardsPath }) },
+    ];
+    const total = sets.reduce((n, s) => n + s.files.size, 0);
+    if (opts.check) {
+      const all = sets.flatMap(({ dir, files }) => {
+        const d = diffOutputs(dir, files);
+        return [...d.stale.map((f) => `stale:   ${f}`), ...d.missing.map((f) => `missing: ${f}`), ...d.extra.map((f) => `extra:   ${f}`)];
+      });
+      if (all.length) {
+        console.error(`${all.join('\n')}\nGenerated outputs are out of date: run \`slo generate\` and commit the result.`);
         process.exitCode = 1;
-        return;
-      }
-      const files = ruleOutputs(slos, { grafanaUrl: opts.grafanaUrl, extraLabels: opts.extraLabels, prometheusRule: opts.prometheusRule, version: VERSION });
-      if (opts.check) {
-        const d = diffOutputs(opts.rulesDir, files);
-        const all = [...d.stale.map((f) => `stale:   ${f}`), ...d.missing.map((f) => `missing: ${f}`), ...d.extra.map((f) => `extra:   ${f}`)];
-        if (all.length) {
-          console.error(`${all.join('\n')}\nGenerated outputs are out of date: run \`slo generate\` and commit the result.`);
-          process.exitCode = 1;
-        } else console.log(`${files.size} generated files are up to date.`);
-        return;
-      }
-      const r = writeOutputs(opts.rulesDir, files);
-      console.log(`${slos.length} SLOs: ${files.size} files in ${opts.rulesDir}/ (${r.written} changed, ${r.removed} removed).`);
-    },
-  );
+      } else console.log(`${total} generated files are up to date.`);
+      return;
+    }
+    const r = writeOutputs(sets);
+    console.log(
+      `${slos.length} SLOs: ${sets.map((s) => `${s.files.size} files in ${s.dir}/`).join(', ')} (${r.written} changed, ${r.removed} removed).`,
+    );
+  });
 
 program
   .command('catalog')

@@ -1,5 +1,5 @@
 import { formatDuration, humanDuration } from '../model/duration.js';
-import { serviceDashboardPath } from '../model/dashboard-ids.js';
+import { serviceDashboardPath, sloPanelPath, type SloPanel } from '../model/dashboard-ids.js';
 import { namingOf, RECORDS, TIER_LABELS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
 import { exhaustionTime } from '../model/policy.js';
@@ -11,14 +11,17 @@ function percent(share: number): string {
   return `${formatNumber(share * 100)}%`;
 }
 
-function dashboardUrl(slo: Slo, opts: RenderOptions): string {
-  return `${opts.grafanaUrl.replace(/\/+$/, '')}${serviceDashboardPath(slo.service, slo.name)}`;
+function grafana(opts: RenderOptions): string {
+  return opts.grafanaUrl.replace(/\/+$/, '');
 }
 
-/** Annotations every alert of the SLO carries; the user's own win over these. */
-function commonAnnotations(slo: Slo, opts: RenderOptions): Record<string, string> {
-  const dashboard = dashboardUrl(slo, opts);
-  return { dashboard, runbook_url: slo.alerting.runbookUrl ?? dashboard };
+/**
+ * Annotations every alert of the SLO carries: the service dashboard with the SLO selected, and
+ * the one panel that explains this alert. The user's own annotations win over these.
+ */
+function commonAnnotations(slo: Slo, opts: RenderOptions, panel: SloPanel): Record<string, string> {
+  const dashboard = `${grafana(opts)}${serviceDashboardPath(slo.service, slo.name)}`;
+  return { dashboard, panel: `${grafana(opts)}${sloPanelPath(slo.service, slo.name, slo.id, panel)}`, runbook_url: slo.alerting.runbookUrl ?? dashboard };
 }
 
 function tierAnnotations(slo: Slo, tier: AlertTier): Record<string, string> {
@@ -74,7 +77,7 @@ export function burnRateAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
       expr: parts.join('\nand\n'),
       ...(tier.for > 0 ? { for: formatDuration(tier.for) } : {}),
       labels: tierAlertLabels(slo, tier, opts),
-      annotations: { ...commonAnnotations(slo, opts), ...tierAnnotations(slo, tier), ...tier.annotations },
+      annotations: { ...commonAnnotations(slo, opts, 'burnRate'), ...tierAnnotations(slo, tier), ...tier.annotations },
     };
   });
 }
@@ -95,7 +98,7 @@ export function guardAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
       for: formatDuration(noData.for),
       labels: { ...labels, ...seriesLabels(slo, opts), [n.severityLabel]: noData.severity },
       annotations: {
-        ...commonAnnotations(slo, opts),
+        ...commonAnnotations(slo, opts, 'events'),
         summary: `${who}: the SLI has had no data for ${formatDuration(noData.for)}`,
         description: `No series feeds the SLI of ${who}: the exporter, the scrape or the query is broken, or there was no traffic at all. Burn-rate alerts cannot fire while this lasts.`,
         ...slo.alerting.annotations,
@@ -110,7 +113,7 @@ export function guardAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
       for: formatDuration(exhausted.for),
       labels: { ...labels, [n.severityLabel]: exhausted.severity },
       annotations: {
-        ...commonAnnotations(slo, opts),
+        ...commonAnnotations(slo, opts, 'burndown'),
         summary: `${who}: the ${formatDuration(slo.window)} error budget is spent`,
         description: `${who} has used all of its error budget for the last ${formatDuration(slo.window)} (objective ${slo.objectivePercent}%); {{ printf "%.1f" $value }} of it remains.`,
         ...slo.alerting.annotations,

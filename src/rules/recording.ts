@@ -1,4 +1,5 @@
 import { BASE_WINDOW } from '../model/constants.js';
+import { serviceDashboardUid } from '../model/dashboard-ids.js';
 import { DAY, formatDuration } from '../model/duration.js';
 import { idLabels, namingOf, RECORDS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
@@ -79,6 +80,8 @@ export function metaRecordingRules(slo: Slo, opts: RenderOptions, version: strin
   const own = ownSelector(slo);
   const period = formatDuration(slo.window);
   const dropWindow = (metric: string) => `max without (${naming.windowLabel}) (${own(metric)})`;
+  // The dashboard uid lets fleet tables link each SLO to its service dashboard.
+  const dashboard = { slo_dashboard: serviceDashboardUid(slo.service) };
   const info: Record<string, string> =
     slo.convention === 'sloth'
       ? {
@@ -86,8 +89,9 @@ export function metaRecordingRules(slo: Slo, opts: RenderOptions, version: strin
           sloth_objective: slo.objectivePercent,
           sloth_spec: { 'sloth-k8s': 'sloth.slok.dev/v1', 'sloth-openslo': 'openslo/v1alpha' }[slo.source.format as string] ?? 'prometheus/v1',
           sloth_version: `slo-engine-${version}`,
+          ...dashboard,
         }
-      : { slo_objective: slo.objectivePercent, slo_period: period, slo_sli_kind: slo.sli.kind, ...(slo.catalog ? { slo_catalog: slo.catalog.name } : {}) };
+      : { slo_objective: slo.objectivePercent, slo_period: period, slo_sli_kind: slo.sli.kind, ...(slo.catalog ? { slo_catalog: slo.catalog.name } : {}), ...dashboard };
   return [
     { record: RECORDS.objective, expr: `vector(${formatNumber(slo.objective)})`, labels },
     { record: RECORDS.errorBudget, expr: `vector(${formatNumber(slo.errorBudget)})`, labels },

@@ -1,0 +1,58 @@
+import {
+  AnnotationQueryBuilder,
+  DashboardBuilder,
+  DashboardCursorSync,
+  DashboardLinkBuilder,
+  DashboardLinkType,
+} from '@grafana/grafana-foundation-sdk/dashboard';
+import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
+import { GENERATED_TAG } from '../model/constants.js';
+import type { Slo } from '../model/slo.js';
+import { DATASOURCE, datasourceVariable } from './datasource.js';
+import { fleet, type FleetFilter } from './fleet.js';
+import type { Grid } from './grid.js';
+
+export const SLO_TAG = 'slo';
+
+export interface FrameOptions {
+  uid: string;
+  title: string;
+  description: string;
+  tags: string[];
+  /** e.g. `now-6h` */
+  from: string;
+}
+
+/**
+ * What every generated dashboard shares: the datasource variable, UTC-neutral browser time,
+ * shared crosshair, a minute refresh, links to the other SLO dashboards, and burn-rate alert
+ * changes drawn as annotations.
+ */
+export function frame(opts: FrameOptions, slos: readonly Slo[], alertFilter: FleetFilter): DashboardBuilder {
+  return new DashboardBuilder(opts.title)
+    .uid(opts.uid)
+    .description(opts.description)
+    .tags([SLO_TAG, ...opts.tags, GENERATED_TAG])
+    .editable()
+    .tooltip(DashboardCursorSync.Crosshair)
+    .time({ from: opts.from, to: 'now' })
+    .refresh('1m')
+    .withVariable(datasourceVariable())
+    .annotation(
+      new AnnotationQueryBuilder()
+        .name('Burn-rate alerts')
+        .datasource(DATASOURCE)
+        .enable(true)
+        .iconColor('red')
+        .expr(fleet('ALERTS', slos, { ...alertFilter, extra: [...(alertFilter.extra ?? []), 'alertstate="firing"'] }))
+        .step('1m')
+        .titleFormat('{{slo_service}}/{{slo_name}} {{alertname}}')
+        .tagKeys('severity,slo_tier,long,short'),
+    )
+    .link(new DashboardLinkBuilder('SLO dashboards').type(DashboardLinkType.Dashboards).tags([SLO_TAG]).asDropdown(true).includeVars(false).keepTime(true));
+}
+
+/** The builder's output with our own grid positions. */
+export function withPanels(builder: DashboardBuilder, grid: Grid): dashboard.Dashboard {
+  return { ...builder.build(), panels: grid.panels() };
+}
