@@ -20,11 +20,15 @@ const DASHBOARD_LABEL = 'slo_dashboard';
 /** Columns most fleet tables share; each reads a series the meta rules record. */
 export function standardColumns(slos: readonly Slo[], filter: FleetFilter): Record<'objective' | 'window' | 'sli' | 'errorRatio' | 'budget' | 'burnNow' | 'burnPeriod' | 'firing', Column> {
   const f = (m: string) => fleet(m, slos, filter);
+  // Grouped SLOs record a burn rate per group but one budget: match on the SLO alone.
+  const errorRatio = `${f(RECORDS.periodBurnRate)} * on (${FLEET.id}) group_left () ${f(RECORDS.errorBudget)}`;
+  // No firing alert is a count of zero, not a blank cell.
+  const zeroPerSlo = perSlo('max', `0 * ${f(RECORDS.objective)}`);
   return {
     objective: { title: 'Objective', expr: perSlo('max', f(RECORDS.objective)), unit: 'percentunit', decimals: 3 },
     window: { title: 'Window', expr: perSlo('max', `${f(RECORDS.periodDays)} * 86400`), unit: 'dtdurations' },
-    sli: { title: 'SLI (window)', expr: perSlo('min', `1 - ${f(RECORDS.periodBurnRate)} * ${f(RECORDS.errorBudget)}`), unit: 'percentunit', decimals: 3 },
-    errorRatio: { title: 'Error ratio (window)', expr: perSlo('max', `${f(RECORDS.periodBurnRate)} * ${f(RECORDS.errorBudget)}`), unit: 'percentunit', decimals: 4 },
+    sli: { title: 'SLI (window)', expr: perSlo('min', `1 - ${errorRatio}`), unit: 'percentunit', decimals: 3 },
+    errorRatio: { title: 'Error ratio (window)', expr: perSlo('max', errorRatio), unit: 'percentunit', decimals: 4 },
     budget: {
       title: 'Budget left',
       expr: perSlo('min', f(RECORDS.budgetRemaining)),
@@ -50,7 +54,7 @@ export function standardColumns(slos: readonly Slo[], filter: FleetFilter): Reco
     burnPeriod: { title: 'Burn rate (window)', expr: perSlo('max', f(RECORDS.periodBurnRate)), unit: 'x', decimals: 2 },
     firing: {
       title: 'Firing alerts',
-      expr: perSlo('count', fleet('ALERTS', slos, { ...filter, extra: [...(filter.extra ?? []), 'alertstate="firing"'] })),
+      expr: `${perSlo('count', fleet('ALERTS', slos, { ...filter, extra: [...(filter.extra ?? []), 'alertstate="firing"'] }))} or ${zeroPerSlo}`,
       unit: 'none',
       steps: [
         { value: null, color: 'green' },

@@ -32,8 +32,12 @@ function controlPlane(grid: Grid, slos: readonly Slo[]): void {
     if (!s) continue;
     const block = panelBlock(`${KIND}:${slo.id}`) * 10;
     grid.add(
-      timeseries(block + 1, `Control-plane errors: ${slo.service}/${slo.name}`, '5xx answers per second by verb and code, from the requests the SLI counts.')
-        .withTarget(promQuery('A', `sum by (verb, code) (rate(${renderSelector(s.errors)}[$__rate_interval]))`, { legend: '{{verb}} {{code}}' }))
+      timeseries(block + 1, `Control-plane errors: ${slo.service}/${slo.name}`, '5xx answers per second by verb and code, from the requests the SLI counts; zero per verb while there are none.')
+        .withTarget(
+          promQuery('A', `sum by (verb, code) (rate(${renderSelector(s.errors)}[$__rate_interval]))\nor\nsum by (verb) (0 * rate(${renderSelector(s.requests)}[$__rate_interval]))`, {
+            legend: '{{verb}} {{code}}',
+          }),
+        )
         .unit('reqps'),
       12,
       8,

@@ -23,6 +23,8 @@ export function sliceValue(slo: Slo): string | undefined {
 export interface ControlPlaneSignals {
   /** 5xx requests, as the SLI counts them. */
   errors: Selector;
+  /** The same requests whatever their code: what the errors are zero-filled from. */
+  requests: Selector;
   /** The latency histogram (without `_bucket`) and the matchers the SLI applies to it, minus verbs and bounds. */
   latency?: Selector;
 }
@@ -37,6 +39,7 @@ export function controlPlaneSignals(slo: Slo): ControlPlaneSignals | undefined {
   const keep = (m: Matcher) => m.label !== 'verb' && m.label !== 'le' && m.label !== 'scope';
   return {
     errors,
+    requests: { metric: errors.metric, matchers: errors.matchers.filter((m) => m.label !== 'code') },
     ...(count ? { latency: { metric: count.metric.replace(/_count$/, ''), matchers: count.matchers.filter(keep) } } : {}),
   };
 }

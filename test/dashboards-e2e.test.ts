@@ -1,0 +1,85 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dashboardOutputs } from '../src/dashboards/index.js';
+import { parseDuration } from '../src/model/duration.js';
+import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../src/rules/index.js';
+import { loadSlos } from '../src/spec/load.js';
+import { interpolate, queriesOf, variableValues, type Dashboard } from './helpers/dashboard-queries.js';
+import { startLoadedPrometheus, type LoadedPrometheus } from './helpers/prometheus.js';
+import { scratchDir, writeFiles } from './helpers/promtool.js';
+
+/**
+ * The dashboards of slos/ against a real Prometheus that runs the generated rules over simulated
+ * platform series, with some SLIs burning so that alerts fire: every panel and annotation query,
+ * variables filled in as Grafana would, must succeed and return data.
+ */
+const loaded = loadSlos(['slos']);
+const slos = loaded.slos;
+const rules = ruleOutputs(slos, { ...DEFAULT_RENDER_OPTIONS, prometheusRule: false, version: 'e2e' });
+const dashboards = [...dashboardOutputs(slos, { grafanaPath: '/unused' }).entries()]
+  .filter(([f]) => f.endsWith('.json'))
+  .map(([, text]) => JSON.parse(text) as Dashboard);
+
+let prom: LoadedPrometheus;
+
+beforeAll(async () => {
+  const dir = scratchDir('dashboards-e2e-');
+  writeFiles(dir, Object.fromEntries(rules));
+  const ruleFiles = [...rules.keys()].filter((f) => f.endsWith('.rules.yaml')).map((f) => join(dir, f));
+  prom = await startLoadedPrometheus({
+    ruleFiles,
+    // Pod startups burn the 99% budget 30x (pages), evictions break their ceiling; the rest is healthy.
+    faults: { podStartSlow: 0.3, evictionsPer1000PodsPerHour: 20 },
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await prom?.stop();
+});
+
+describe('every generated dashboard on a real Prometheus', () => {
+  it('loads slos/ without problems', () => {
+    expect(loaded.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(dashboards.length).toBeGreaterThan(3);
+  });
+
+  it('answers every panel query with data, and every annotation query without error', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const failures: string[] = [];
+    let ran = 0;
+    for (const d of dashboards) {
+      const vars = variableValues(d);
+      for (const q of queriesOf(d)) {
+        const expr = interpolate(q.expr, vars);
+        const range = q.timeFrom ? parseDuration(q.timeFrom)! / 1000 : 3600;
+        const where = `${d.title} / ${q.panel}`;
+        try {
+          const result = q.instant ? await prom.query(expr, now) : await prom.queryRange(expr, now - range, now, Math.max(60, Math.ceil(range / 250)));
+          ran++;
+          // An annotation of firing alerts is rightly empty on a dashboard whose SLOs all hold;
+          // the on-call overview's, which spans every SLO, is checked for data below.
+          if (!result.length && q.panelId !== 0) failures.push(`${where}: no data\n    ${expr.replace(/\n/g, '\n    ')}`);
+        } catch (e) {
+          failures.push(`${where}: ${(e as Error).message}\n    ${expr.replace(/\n/g, '\n    ')}`);
+        }
+      }
+    }
+    expect(failures, failures.join('\n')).toEqual([]);
+    expect(ran).toBeGreaterThan(50);
+  }, 300_000);
+
+  it('draws the burning SLO\'s alert as an annotation on the on-call overview', async () => {
+    const oncall = dashboards.find((d) => d.title === 'SLOs / On-call')!;
+    const annotation = queriesOf(oncall).find((q) => q.panelId === 0)!;
+    const now = Math.floor(Date.now() / 1000);
+    const series = await prom.queryRange(interpolate(annotation.expr, variableValues(oncall)), now - 3600, now, 60);
+    expect(series.map((s) => s.metric.slo_id)).toContain('kubelet-startup-latency');
+  });
+
+  it('shows the burning SLO paging and the healthy ones silent', async () => {
+    const firing = await prom.query('ALERTS{alertstate="firing", slo_tier!=""}');
+    const ids = new Set(firing.map((s) => s.metric.slo_id));
+    expect(ids.has('kubelet-startup-latency')).toBe(true);
+    expect(ids.has('kube-apiserver-requests-availability')).toBe(false);
+  });
+});
