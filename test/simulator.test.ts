@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPlatform, formatLabels, Histogram, mulberry32, OpenMetricsBuilder, toOpenMetrics, toPrometheusText, type Faults, type Frame, type Sample } from '../src/simulator/index.js';
@@ -329,6 +329,8 @@ describe('the OpenMetrics writer', () => {
     const listed = promtool(['tsdb', 'list', join(dir, 'data')]);
     const seriesInBlocks = listed.output.split('\n').slice(1).filter(Boolean).map((l) => Number(l.trim().split(/\s+/)[6]));
     expect(Math.max(...seriesInBlocks)).toBe(series);
+    // An hour of history is some 40 MB of text: not worth keeping after a passing run.
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('writes the Prometheus text format for a /metrics endpoint, without timestamps', () => {

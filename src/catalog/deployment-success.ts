@@ -20,7 +20,8 @@ export const deploymentSuccess: CatalogEntry = {
       description: 'Share of deployment-minutes in which the deployment was not stuck in a failed rollout (Progressing=False).',
       sli: {
         kind: 'boolGauge',
-        gauge: { promql: `1 - max by (namespace, deployment${groupBy.filter((g) => g !== 'namespace' && g !== 'deployment').map((g) => `, ${g}`).join('')}) (${failed})` },
+        // Per cluster too: a deployment stuck in one cluster must not count as stuck in all of them.
+        gauge: { promql: `1 - max by (${['cluster', 'namespace', 'deployment', ...groupBy.filter((g) => !['cluster', 'namespace', 'deployment'].includes(g))].join(', ')}) (${failed})` },
         resolution,
         groupBy,
       },
