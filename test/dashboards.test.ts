@@ -16,6 +16,7 @@ const SETS: Array<[string, string[]]> = [
   ['a native SLO of every SLI kind', ['test/fixtures/native']],
   ['Sloth\'s getting-started and raw home-wifi specs', [join(SLOTH, 'in-getting-started.yml'), join(SLOTH, 'in-raw-home-wifi.yml')]],
   ['Sloth and native SLOs side by side', ['slos', join(SLOTH, 'in-getting-started.yml')]],
+  ['SLOs whose service and names hold dots', ['test/fixtures/dashboards']],
 ];
 const OPTS = { grafanaPath: '/var/lib/grafana/dashboards/slo-engine' };
 const validators = grafanaValidators();
@@ -179,7 +180,7 @@ describe('dashboard identity', () => {
           expect(d, `${r.alert} ${key} → ${url}`).toBeDefined();
           const slo = slos.find((s) => s.name === url.searchParams.get('var-slo') && s.service === url.searchParams.get('var-service'))!;
           expect(slo, url.toString()).toBeDefined();
-          expect(variableValues(d!).slo).toContain(slo.name);
+          expect(variableValues(d!).slo!.values).toContain(slo.name);
           if (key === 'panel') {
             const panel = d!.panels.find((p) => p.id === Number(url.searchParams.get('viewPanel')));
             expect(panel, url.toString()).toBeDefined();

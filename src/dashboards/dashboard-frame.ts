@@ -47,12 +47,26 @@ export function frame(opts: FrameOptions, slos: readonly Slo[], alertFilter: Fle
         .expr(fleet('ALERTS', slos, { ...alertFilter, extra: [...(alertFilter.extra ?? []), 'alertstate="firing"'] }))
         .step('1m')
         .titleFormat('{{slo_service}}/{{slo_name}} {{alertname}}')
-        .tagKeys('severity,slo_tier,long,short'),
+        .tagKeys('severity,sloth_severity,slo_tier,long,short'),
     )
     .link(new DashboardLinkBuilder('SLO dashboards').type(DashboardLinkType.Dashboards).tags([SLO_TAG]).asDropdown(true).includeVars(false).keepTime(true));
 }
 
-/** The builder's output with our own grid positions. */
+/**
+ * The builder's output with our own grid positions. The SDK writes `placement: inControlsMenu`
+ * on links and annotations; Grafana 12 then moves them into the controls menu, which drops
+ * dashboard-list links altogether. Without it they show in the top bar on every version.
+ */
 export function withPanels(builder: DashboardBuilder, grid: Grid): dashboard.Dashboard {
-  return { ...builder.build(), panels: grid.panels() };
+  const built = builder.build();
+  const noPlacement = <T extends { placement?: unknown }>(x: T): T => {
+    const { placement: _drop, ...rest } = x;
+    return rest as T;
+  };
+  return {
+    ...built,
+    links: (built.links ?? []).map(noPlacement),
+    annotations: { ...built.annotations, list: (built.annotations.list ?? []).map(noPlacement) },
+    panels: grid.panels(),
+  };
 }

@@ -1,5 +1,6 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { YAxisConfigBuilder } from '@grafana/grafana-foundation-sdk/heatmap';
 import { formatDuration } from '../model/duration.js';
 import { OVERVIEW_DASHBOARDS, panelBlock } from '../model/dashboard-ids.js';
 import { RECORDS } from '../model/naming.js';
@@ -37,9 +38,9 @@ function latencyRow(grid: Grid, signal: LatencySignal): void {
   const bucket = renderSelector({ ...h, metric: `${h.metric}_bucket` });
   QUANTILES.forEach((q, i) => quantiles.withTarget(promQuery(refId(i), `histogram_quantile(${q}, sum by (le) (rate(${bucket}[$__rate_interval])))`, { legend: `p${q * 100}` })));
   grid.add(
-    heatmap(block + 2, `${h.metric}: distribution`, `How many observations fell in each bucket per interval (SLOs: ${who}).`).withTarget(
-      promQuery('A', `sum by (le) (increase(${bucket}[$__rate_interval]))`, { format: 'heatmap', legend: '{{le}}' }),
-    ),
+    heatmap(block + 2, `${h.metric}: distribution`, `Observations per second in each latency bucket (SLOs: ${who}).`)
+      .yAxis(new YAxisConfigBuilder().unit('s'))
+      .withTarget(promQuery('A', `sum by (le) (rate(${bucket}[$__rate_interval]))`, { format: 'heatmap', legend: '{{le}}' })),
     12,
     8,
   );
@@ -62,6 +63,7 @@ export function debugDashboard(slos: readonly Slo[]): dashboard.Dashboard {
     expr: perSlo('max', fleet(RECORDS.burnRate(formatDuration(w)), slos)),
     unit: 'x',
     decimals: 2,
+    noValue: '',
     steps: [
       { value: null, color: 'green' },
       { value: 1, color: 'orange' },

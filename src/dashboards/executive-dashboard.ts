@@ -7,7 +7,7 @@ import { frame, withPanels } from './dashboard-frame.js';
 import { fleetTable, standardColumns } from './fleet-table.js';
 import { fleet } from './fleet.js';
 import { Grid } from './grid.js';
-import { BUDGET_STEPS, md, objectiveSteps, stat, text, thresholds, timeseries } from './panels.js';
+import { BUDGET_STEPS, dashedThresholds, md, objectiveSteps, stat, text, thresholds, timeseries } from './panels.js';
 import { promQuery, refId } from './query.js';
 import { sliceValue, withCatalog } from './raw-signals.js';
 import { SloQueries } from './slo-queries.js';
@@ -32,6 +32,8 @@ function catalogStat(grid: Grid, slos: readonly Slo[], catalog: string, title: s
   using.forEach((slo, i) => {
     const q = new SloQueries(slo);
     panel.withTarget(promQuery(refId(i), q.sli(slo.window), { instant: true, legend: `${slo.service}/${slo.name}${q.groupLegend ? ` ${q.groupLegend}` : ''}` }));
+    // Each SLO is coloured against its own objective.
+    panel.overrideByQuery(refId(i), [{ id: 'thresholds', value: thresholds(objectiveSteps(slo.objective)).build() }]);
   });
   grid.add(panel, 8, 6);
 }
@@ -54,11 +56,14 @@ export function executiveDashboard(slos: readonly Slo[]): dashboard.Dashboard {
   cost.forEach((slo) => {
     const value = sliceValue(slo)!;
     grid.add(
-      timeseries(panelBlock(`${KIND}:${slo.id}`) * 10 + 1, `Cost per request: ${slo.service}/${slo.name}`, 'Dollars per request, per namespace, as the SLI computes it (OpenCost allocation cost over request rate); the dashed line is the ceiling.')
+      dashedThresholds(
+        timeseries(panelBlock(`${KIND}:${slo.id}`) * 10 + 1, `Cost per request: ${slo.service}/${slo.name}`, 'Dollars per request, per namespace, as the SLI computes it (OpenCost allocation cost over request rate); the dashed line is the ceiling.'),
+        [{ value: null, color: 'green' }, { value: slo.sli.kind === 'timeslice' ? slo.sli.threshold : 0, color: 'red' }],
+      )
         .withTarget(promQuery('A', value, { legend: '{{namespace}}' }))
         .unit('currencyUSD')
         .decimals(6)
-        .thresholds(thresholds([{ value: null, color: 'green' }, { value: slo.sli.kind === 'timeslice' ? slo.sli.threshold : 0, color: 'red' }])),
+        .axisSoftMin(0),
       12,
       8,
     );

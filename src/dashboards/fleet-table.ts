@@ -13,6 +13,8 @@ export interface Column {
   unit: string;
   decimals?: number;
   steps?: Step[];
+  /** Shown in an empty cell; default a dash. */
+  noValue?: string;
 }
 
 const DASHBOARD_LABEL = 'slo_dashboard';
@@ -26,7 +28,7 @@ export function standardColumns(slos: readonly Slo[], filter: FleetFilter): Reco
   const zeroPerSlo = perSlo('max', `0 * ${f(RECORDS.objective)}`);
   return {
     objective: { title: 'Objective', expr: perSlo('max', f(RECORDS.objective)), unit: 'percentunit', decimals: 3 },
-    window: { title: 'Window', expr: perSlo('max', `${f(RECORDS.periodDays)} * 86400`), unit: 'dtdurations' },
+    window: { title: 'Window', expr: perSlo('max', f(RECORDS.periodDays)), unit: 'suffix: d', decimals: 0 },
     sli: { title: 'SLI (window)', expr: perSlo('min', `1 - ${errorRatio}`), unit: 'percentunit', decimals: 3 },
     errorRatio: { title: 'Error ratio (window)', expr: perSlo('max', errorRatio), unit: 'percentunit', decimals: 4 },
     budget: {
@@ -96,7 +98,10 @@ export function fleetTable(id: number, title: string, description: string, slos:
       },
     ]);
   for (const c of columns) {
-    const props: dashboard.DynamicConfigValue[] = [{ id: 'unit', value: c.unit }];
+    const props: dashboard.DynamicConfigValue[] = [
+      { id: 'unit', value: c.unit },
+      { id: 'noValue', value: c.noValue ?? '–' },
+    ];
     if (c.decimals !== undefined) props.push({ id: 'decimals', value: c.decimals });
     if (c.steps) {
       props.push({ id: 'thresholds', value: thresholds(c.steps).build() });

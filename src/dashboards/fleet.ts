@@ -8,7 +8,7 @@ export const FLEET = { id: 'slo_id', service: 'slo_service', name: 'slo_name' } 
 export interface FleetFilter {
   /** Matched with `=`; may be a Grafana variable such as `$service`. */
   service?: string;
-  /** Matched with `=~`; may be a Grafana variable such as `${slo:regex}`. */
+  /** Matched with `=~`; may be a multi-value Grafana variable such as `$slo`. */
   nameRegex?: string;
   /** Extra matchers written as `label="value"` or `label!=""`. */
   extra?: string[];

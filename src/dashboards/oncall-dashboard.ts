@@ -34,7 +34,7 @@ function controlPlane(grid: Grid, slos: readonly Slo[]): void {
     grid.add(
       timeseries(block + 1, `Control-plane errors: ${slo.service}/${slo.name}`, '5xx answers per second by verb and code, from the requests the SLI counts; zero per verb while there are none.')
         .withTarget(
-          promQuery('A', `sum by (verb, code) (rate(${renderSelector(s.errors)}[$__rate_interval]))\nor\nsum by (verb) (0 * rate(${renderSelector(s.requests)}[$__rate_interval]))`, {
+          promQuery('A', `sum by (verb, code) (rate(${renderSelector(s.errors)}[$__rate_interval]))\nor on (verb)\nsum by (verb) (0 * rate(${renderSelector(s.requests)}[$__rate_interval]))`, {
             legend: '{{verb}} {{code}}',
           }),
         )
@@ -101,7 +101,9 @@ export function oncallDashboard(slos: readonly Slo[]): dashboard.Dashboard {
     table(3, 'Firing alerts', 'Burn-rate and guard alerts firing now, with the tier and window pair that fired and how long the budget lasts at that burn.')
       .withTarget(promQuery('A', firingAlerts(slos), { instant: true, format: 'table' }))
       .withTransformation({ id: 'organize', options: { excludeByName: { Time: true, Value: true, __name__: true, alertstate: true } } })
-      .noValue('No alert is firing'),
+      // The panel-wide text says why the table is empty; guard alerts have no tier labels, so their cells get a dash.
+      .noValue('No alert is firing')
+      .overrideByFieldType('string', [{ id: 'noValue', value: '–' }]),
     12,
     10,
   );

@@ -83,8 +83,9 @@ export function dashedThresholds(panel: TimeseriesPanel, steps: Step[]): Timeser
   return panel.thresholds(thresholds(steps)).thresholdsStyle(new GraphThresholdsStyleConfigBuilder().mode(GraphThresholdsStyleMode.Dashed));
 }
 
+/** No panel-wide `noValue`: Grafana would print it in every empty cell of a table. */
 export function table(id: number, title: string, description: string): TablePanel {
-  return new TablePanel().id(id).title(title).description(description).datasource(DATASOURCE).noValue('No data');
+  return new TablePanel().id(id).title(title).description(description).datasource(DATASOURCE);
 }
 
 export function text(id: number, title: string, markdown: string): TextPanel {

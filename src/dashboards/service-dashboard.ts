@@ -19,7 +19,9 @@ const SUMMARY_ID = 1;
  */
 export function serviceDashboard(service: string, slos: readonly Slo[]): dashboard.Dashboard {
   const sorted = [...slos].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const filter: FleetFilter = { service: '$service', nameRegex: '${slo:regex}' };
+  // Plain `$slo`: Grafana's Prometheus datasource escapes a multi-value variable for `=~` itself
+  // (`(a|b\\.c)`), where the `:regex` format's single backslash would be an invalid PromQL escape.
+  const filter: FleetFilter = { service: '$service', nameRegex: '$slo' };
   const builder = frame(
     {
       uid: serviceDashboardUid(service),

@@ -109,7 +109,10 @@ export function addSloRow(grid: Grid, slo: Slo): void {
   )
     .withTarget(promQuery('A', q.sli(BASE_WINDOW), { legend: legend(`SLI ${q.base}`) }))
     .unit('percentunit')
-    .decimals(3);
+    .decimals(3)
+    // Auto-scaling ignores thresholds: keep the objective line in view.
+    .axisSoftMin(Math.max(0, 1 - 2 * slo.errorBudget))
+    .axisSoftMax(1);
   if (firstLong) sliOverTime.withTarget(promQuery('B', q.sli(firstLong), { legend: legend(`SLI ${formatDuration(firstLong)}`) }));
   grid.add(sliOverTime, 8, 8);
 
@@ -120,7 +123,10 @@ export function addSloRow(grid: Grid, slo: Slo): void {
       'Error ratio divided by the error budget, for every window an alert tier reads. Dashed lines are the tiers\' thresholds: a tier fires when both of its windows are above its line.',
     ),
     factorSteps(slo),
-  ).unit('x');
+  )
+    .unit('x')
+    .axisSoftMin(0)
+    .axisSoftMax(Math.max(1, ...slo.alerting.tiers.map((t) => t.factor)));
   tierWindows.forEach((w, i) => burn.withTarget(promQuery(refId(i), q.burnRate(w), { legend: legend(formatDuration(w)) })));
   grid.add(burn, 12, 8);
 
@@ -142,13 +148,15 @@ export function addSloRow(grid: Grid, slo: Slo): void {
     timeseries(
       id('burndown'),
       `Error budget burn-down (${q.window})`,
-      `Budget left over the last ${q.window}, counting only what was spent since the window began. Above the ideal line the budget lasts the window; below it, it runs out early.`,
+      `Budget left over the last ${q.window}, counting only what was spent since the window began. Above the ideal line the budget lasts the window; below it, it runs out early. The line ends at the query's last step, so it can sit slightly off the "budget left" stat; turn off the data source's incremental querying for this panel to stay exact.`,
     )
       .withTarget(promQuery('A', q.burndown(), { legend: legend('budget left'), interval: '1h' }))
       .withTarget(promQuery('B', q.idealBurndown(), { legend: 'ideal (spent evenly)', interval: '1h' }))
       .timeFrom(q.window)
       .unit('percentunit')
       .decimals(1)
+      .axisSoftMin(0)
+      .axisSoftMax(1)
       .overrideByName('ideal (spent evenly)', [{ id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } }, { id: 'color', value: { mode: 'fixed', fixedColor: 'text' } }]),
     12,
     8,

@@ -1,5 +1,4 @@
 import { parser } from '@prometheus-io/lezer-promql';
-import { escapeRegex } from '../../src/promql/quote.js';
 
 /** The parts of Grafana's dashboard JSON the tests read. */
 export interface Target {
@@ -54,19 +53,38 @@ export function queriesOf(d: Dashboard): PanelQuery[] {
   return out;
 }
 
+export interface VariableValue {
+  values: string[];
+  /** Multi-value or "All": Grafana's Prometheus datasource then writes a regex alternation. */
+  multi: boolean;
+}
+
 /** The values Grafana would substitute with every option of every custom variable selected. */
-export function variableValues(d: Dashboard): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const v of d.templating.list) if (v.type === 'custom' && v.query) out[v.name] = v.query.split(',');
+export function variableValues(d: Dashboard): Record<string, VariableValue> {
+  const out: Record<string, VariableValue> = {};
+  for (const v of d.templating.list as Array<{ name: string; type: string; query?: string; multi?: boolean; includeAll?: boolean }>) {
+    if (v.type === 'custom' && v.query) out[v.name] = { values: v.query.split(','), multi: v.multi === true || v.includeAll === true };
+  }
   return out;
 }
 
+/** What Grafana's Prometheus datasource does to one value of a multi-value variable (prometheusSpecialRegexEscape). */
+function specialRegexEscape(v: string): string {
+  return v.replace(/\\/g, '\\\\\\\\').replace(/[$^*{}[\]'+?.()|]/g, '\\\\$&');
+}
+
+/** And to a single-value variable (prometheusRegexEscape): only backslashes and quotes. */
+function plainEscape(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/'/g, "\\\\'");
+}
+
 /**
- * Substitutes Grafana's variables as Grafana does for a Prometheus query: `$var` and `${var}`
- * with the single value, `${var:regex}` with an escaped alternation, `$__rate_interval` and
- * `$__interval` with durations. An unknown variable throws: it would reach Prometheus verbatim.
+ * Substitutes Grafana's variables as its Prometheus datasource does: a single-value variable as
+ * is (backslashes and quotes escaped), a multi-value one as `(a|b)` with regex characters
+ * escaped for a PromQL string, `$__rate_interval` and `$__interval` as durations. An unknown
+ * variable or format throws: it would reach Prometheus verbatim.
  */
-export function interpolate(expr: string, vars: Record<string, string[]>, intervals = { rate: '4m', interval: '1m' }): string {
+export function interpolate(expr: string, vars: Record<string, VariableValue>, intervals = { rate: '4m', interval: '1m' }): string {
   return expr.replace(/\$\{([A-Za-z0-9_]+)(?::([a-z]+))?\}|\$([A-Za-z0-9_]+)/g, (whole, braced: string, fmt: string, bare: string) => {
     const name = braced ?? bare;
     // label_replace's `$1`: Grafana leaves names that are no variable as they are.
@@ -74,11 +92,12 @@ export function interpolate(expr: string, vars: Record<string, string[]>, interv
     if (name === '__rate_interval') return intervals.rate;
     if (name === '__interval') return intervals.interval;
     if (name === '__range') return '1h';
-    const values = vars[name];
-    if (!values) throw new Error(`unknown Grafana variable ${whole} in: ${expr}`);
-    if (fmt === 'regex') return values.length === 1 ? escapeRegex(values[0]!) : `(${values.map(escapeRegex).join('|')})`;
-    if (fmt) throw new Error(`unsupported variable format ${whole}`);
-    return values[0]!;
+    const v = vars[name];
+    if (!v) throw new Error(`unknown Grafana variable ${whole} in: ${expr}`);
+    if (fmt) throw new Error(`unsupported variable format ${whole}: use the plain variable, the datasource escapes it`);
+    if (!v.multi) return plainEscape(v.values[0]!);
+    const escaped = v.values.map(specialRegexEscape);
+    return escaped.length === 1 ? escaped[0]! : `(${escaped.join('|')})`;
   });
 }
 
