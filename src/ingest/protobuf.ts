@@ -1,0 +1,98 @@
+import { BadPayload } from './errors.js';
+
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A minimal protobuf wire-format reader over one buffer: varints, fixed64 doubles and
+ * length-delimited fields, each bounds-checked. Hand-written rather than generated so that the
+ * ingest path can skip unwanted messages by their length without decoding them.
+ */
+export class Reader {
+  pos: number;
+  private readonly view: DataView;
+
+  constructor(
+    readonly buf: Uint8Array,
+    start = 0,
+    readonly end = buf.length,
+  ) {
+    this.pos = start;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  }
+
+  get done(): boolean {
+    return this.pos >= this.end;
+  }
+
+  /** Varints up to 2^53; larger values (never valid lengths or timestamps here) are refused. */
+  varint(): number {
+    let result = 0;
+    for (let shift = 0; shift < 64; shift += 7) {
+      if (this.pos >= this.end) throw new BadPayload('protobuf: truncated varint');
+      const b = this.buf[this.pos++]!;
+      result += (b & 0x7f) * 2 ** shift;
+      if (b < 0x80) {
+        if (!Number.isSafeInteger(result) && shift < 63) throw new BadPayload('protobuf: varint too large');
+        return result;
+      }
+    }
+    throw new BadPayload('protobuf: varint longer than 10 bytes');
+  }
+
+  /** A signed int64 varint (two's complement), e.g. a timestamp before 1970. */
+  int64(): number {
+    const start = this.pos;
+    const v = this.varint();
+    // Ten-byte varints are negative numbers; recompute them exactly with BigInt.
+    if (this.pos - start < 10) return v;
+    let big = 0n;
+    for (let i = 0; i < 10; i++) big |= BigInt(this.buf[start + i]! & 0x7f) << BigInt(7 * i);
+    return Number(BigInt.asIntN(64, big));
+  }
+
+  double(): number {
+    if (this.pos + 8 > this.end) throw new BadPayload('protobuf: truncated double');
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+
+  /** Bounds of a length-delimited field; the reader moves past it. */
+  bytes(): [number, number] {
+    const n = this.varint();
+    const start = this.pos;
+    if (start + n > this.end) throw new BadPayload('protobuf: length-delimited field runs past its message');
+    this.pos = start + n;
+    return [start, start + n];
+  }
+
+  string(): string {
+    const [s, e] = this.bytes();
+    try {
+      return decoder.decode(this.buf.subarray(s, e));
+    } catch {
+      throw new BadPayload('protobuf: a string is not valid UTF-8');
+    }
+  }
+
+  skip(wireType: number): void {
+    switch (wireType) {
+      case 0:
+        this.varint();
+        return;
+      case 1:
+        if (this.pos + 8 > this.end) throw new BadPayload('protobuf: truncated fixed64');
+        this.pos += 8;
+        return;
+      case 2:
+        this.bytes();
+        return;
+      case 5:
+        if (this.pos + 4 > this.end) throw new BadPayload('protobuf: truncated fixed32');
+        this.pos += 4;
+        return;
+      default:
+        throw new BadPayload(`protobuf: unsupported wire type ${wireType}`);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+import { BadPayload } from './errors.js';
+import { Reader } from './protobuf.js';
+
+/** One decoded series: labels (including `__name__`) and its float samples. */
+export interface DecodedSeries {
+  labels: Record<string, string>;
+  samples: Array<{ value: number; timestampMs: number }>;
+}
+
+export interface DecodeOptions {
+  /** Series whose metric name this rejects are skipped without decoding their samples. */
+  keep?: (metricName: string) => boolean;
+  maxSeries?: number;
+  maxLabelsPerSeries?: number;
+  maxLabelLength?: number;
+}
+
+export interface DecodeResult {
+  series: DecodedSeries[];
+  /** Series skipped because no SLI selects their metric. */
+  skipped: number;
+  samples: number;
+}
+
+const DEFAULTS = { maxSeries: 100_000, maxLabelsPerSeries: 128, maxLabelLength: 4096 };
+
+/**
+ * `prometheus.WriteRequest` (remote-write 1.0): field 1 repeated TimeSeries { 1 Label{1 name,
+ * 2 value}, 2 Sample{1 double value, 2 int64 timestamp}, 3 exemplars, 4 histograms }. Metadata
+ * (field 3), exemplars and native histograms are skipped. Labels come before samples in every
+ * encoder we know, so a series of an unwanted metric is skipped at its first label.
+ */
+export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {}): DecodeResult {
+  const limits = { ...DEFAULTS, ...opts };
+  const r = new Reader(body);
+  const series: DecodedSeries[] = [];
+  let skipped = 0;
+  let samples = 0;
+  let seen = 0;
+  while (!r.done) {
+    const key = r.varint();
+    if (key >>> 3 !== 1 || (key & 7) !== 2) {
+      r.skip(key & 7);
+      continue;
+    }
+    if (++seen > limits.maxSeries) throw new BadPayload(`remote-write: more than ${limits.maxSeries} series in one request; send smaller batches (queue_config.max_samples_per_send)`, 413);
+    const [start, end] = r.bytes();
+    const s = decodeSeries(new Reader(body, start, end), limits, opts.keep);
+    if (s) {
+      series.push(s);
+      samples += s.samples.length;
+    } else skipped++;
+  }
+  return { series, skipped, samples };
+}
+
+function decodeSeries(r: Reader, limits: typeof DEFAULTS, keep?: (name: string) => boolean): DecodedSeries | undefined {
+  const labels: Record<string, string> = {};
+  const out: DecodedSeries = { labels, samples: [] };
+  let count = 0;
+  while (!r.done) {
+    const key = r.varint();
+    const field = key >>> 3;
+    if (field === 1 && (key & 7) === 2) {
+      if (++count > limits.maxLabelsPerSeries) throw new BadPayload(`remote-write: a series has more than ${limits.maxLabelsPerSeries} labels`);
+      const [s, e] = r.bytes();
+      const l = new Reader(r.buf, s, e);
+      let name = '';
+      let value = '';
+      while (!l.done) {
+        const k = l.varint();
+        if (k === 0x0a) name = l.string();
+        else if (k === 0x12) value = l.string();
+        else l.skip(k & 7);
+      }
+      if (name.length > limits.maxLabelLength || value.length > limits.maxLabelLength) {
+        throw new BadPayload(`remote-write: label ${name.slice(0, 64)} is longer than ${limits.maxLabelLength} characters`);
+      }
+      if (name === '__name__' && keep && !keep(value)) return undefined;
+      labels[name] = value;
+    } else if (field === 2 && (key & 7) === 2) {
+      const [s, e] = r.bytes();
+      const m = new Reader(r.buf, s, e);
+      let value = 0;
+      let timestampMs = 0;
+      while (!m.done) {
+        const k = m.varint();
+        if (k === 0x09) value = m.double();
+        else if (k === 0x10) timestampMs = m.int64();
+        else m.skip(k & 7);
+      }
+      out.samples.push({ value, timestampMs });
+    } else r.skip(key & 7);
+  }
+  if (!('__name__' in labels)) throw new BadPayload('remote-write: a series has no __name__ label');
+  if (keep && !keep(labels.__name__!)) return undefined;
+  return out;
+}
