@@ -5,6 +5,8 @@ import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BadPayload } from '../src/ingest/errors.js';
 import { decodeWriteRequestV1, type DecodedSeries } from '../src/ingest/remote-write-v1.js';
+import { decodeWriteRequestV2 } from '../src/ingest/remote-write-v2.js';
+import { encodeV2, Writer } from './helpers/protobuf-writer.js';
 import { snappyDecompress } from '../src/ingest/snappy.js';
 import { createPlatform, serveMetrics, type MetricsServer } from '../src/simulator/index.js';
 import { startPrometheus, type PrometheusProcess } from './helpers/prometheus-process.js';
@@ -92,6 +94,36 @@ describe('remote-write 1.0 from a real Prometheus', () => {
     }
     expect(kept).toBeGreaterThan(0);
     expect(skipped).toBeGreaterThan(kept);
+  });
+});
+
+describe('remote-write 2.0', () => {
+  it('decodes the same series as 1.0 when a real Prometheus batch is re-encoded with a symbol table', () => {
+    const v1 = decodeWriteRequestV1(snappyDecompress(bodies[0]!.body, 32 << 20)).series;
+    const v2 = decodeWriteRequestV2(encodeV2(v1));
+    expect(v2.series).toEqual(v1);
+    expect(v2.samples).toBe(v1.reduce((n, s) => n + s.samples.length, 0));
+    expect(v2.histograms).toBe(0);
+  });
+
+  it('skips unselected metrics but still counts what it was sent', () => {
+    const v1 = decodeWriteRequestV1(snappyDecompress(bodies[0]!.body, 32 << 20)).series;
+    const r = decodeWriteRequestV2(encodeV2(v1), { keep: (n) => n === 'apiserver_request_total' });
+    expect(r.series.every((s) => s.labels.__name__ === 'apiserver_request_total')).toBe(true);
+    expect(r.series.length + r.skipped).toBe(v1.length);
+  });
+
+  it('refuses label references past the symbol table, odd reference lists and a non-empty first symbol', () => {
+    const series = (refs: number[]) => new Writer().bytes(1, refs.reduce((w, x) => w.varint(x), new Writer()).finish()).finish();
+    const req = (symbols: string[], refs: number[]) => {
+      const w = new Writer();
+      for (const s of symbols) w.string(4, s);
+      return w.bytes(5, series(refs)).finish();
+    };
+    expect(() => decodeWriteRequestV2(req(['', '__name__', 'up'], [1, 7]))).toThrow(/past the 3 symbols/);
+    expect(() => decodeWriteRequestV2(req(['', '__name__', 'up'], [1, 2, 1]))).toThrow(/even count/);
+    expect(() => decodeWriteRequestV2(req(['x', '__name__', 'up'], [1, 2]))).toThrow(/symbols\[0\]/);
+    expect(decodeWriteRequestV2(req(['', '__name__', 'up'], [1, 2])).series[0]!.labels).toEqual({ __name__: 'up' });
   });
 });
 
