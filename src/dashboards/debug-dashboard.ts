@@ -9,10 +9,10 @@ import type { Slo } from '../model/slo.js';
 import { sloWindows } from '../model/windows.js';
 import { renderSelector } from '../promql/selector.js';
 import { frame, withPanels } from './dashboard-frame.js';
-import { fleetTable, type Column } from './fleet-table.js';
+import { FLEET_PAGE_BURN, fleetTable, type Column } from './fleet-table.js';
 import { fleet, perSlo } from './fleet.js';
 import { Grid } from './grid.js';
-import { dashedThresholds, heatmap, text, timeseries, type Step } from './panels.js';
+import { burnSteps, dashedThresholds, heatmap, text, timeseries, type Step } from './panels.js';
 import { promQuery, refId } from './query.js';
 import { latencySignals, type LatencySignal } from './raw-signals.js';
 
@@ -64,11 +64,7 @@ export function debugDashboard(slos: readonly Slo[]): dashboard.Dashboard {
     unit: 'x',
     decimals: 2,
     noValue: '',
-    steps: [
-      { value: null, color: 'green' },
-      { value: 1, color: 'orange' },
-      { value: 6, color: 'red' },
-    ],
+    steps: burnSteps(FLEET_PAGE_BURN),
   }));
   grid.add(
     fleetTable(2, 'Burn rate per window, every SLO', 'Burn rate over each window the SLOs compute (worst group); a blank cell means the SLO does not use that window.', slos, {}, columns),

@@ -3,7 +3,7 @@ import type { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk
 import { RECORDS } from '../model/naming.js';
 import type { Slo } from '../model/slo.js';
 import { FLEET, fleet, perSlo, type FleetFilter } from './fleet.js';
-import { table, thresholds, type Step } from './panels.js';
+import { BUDGET_STEPS, burnSteps, table, thresholds, type Step } from './panels.js';
 import { promQuery, refId } from './query.js';
 
 export interface Column {
@@ -18,6 +18,9 @@ export interface Column {
 }
 
 const DASHBOARD_LABEL = 'slo_dashboard';
+
+/** Fleet tables mix SLOs with different tiers: a burn of 6x (the Workbook's slow page at 30d) is red. */
+export const FLEET_PAGE_BURN = 6;
 
 /** Columns most fleet tables share; each reads a series the meta rules record. */
 export function standardColumns(slos: readonly Slo[], filter: FleetFilter): Record<'objective' | 'window' | 'sli' | 'errorRatio' | 'budget' | 'burnNow' | 'burnPeriod' | 'firing', Column> {
@@ -36,22 +39,14 @@ export function standardColumns(slos: readonly Slo[], filter: FleetFilter): Reco
       expr: perSlo('min', f(RECORDS.budgetRemaining)),
       unit: 'percentunit',
       decimals: 1,
-      steps: [
-        { value: null, color: 'red' },
-        { value: 0, color: 'orange' },
-        { value: 0.25, color: 'green' },
-      ],
+      steps: BUDGET_STEPS,
     },
     burnNow: {
       title: 'Burn rate now (5m)',
       expr: perSlo('max', f(RECORDS.currentBurnRate)),
       unit: 'x',
       decimals: 2,
-      steps: [
-        { value: null, color: 'green' },
-        { value: 1, color: 'orange' },
-        { value: 6, color: 'red' },
-      ],
+      steps: burnSteps(FLEET_PAGE_BURN),
     },
     burnPeriod: { title: 'Burn rate (window)', expr: perSlo('max', f(RECORDS.periodBurnRate)), unit: 'x', decimals: 2 },
     firing: {

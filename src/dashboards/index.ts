@@ -8,7 +8,6 @@ import { oncallDashboard } from './oncall-dashboard.js';
 import { PROVISIONING_FILE, provisioningFile } from './provisioning.js';
 import { serviceDashboard } from './service-dashboard.js';
 
-export { stableJson } from './json.js';
 export { PROVISIONING_FILE } from './provisioning.js';
 
 export interface DashboardOutputOptions {

@@ -3,7 +3,6 @@ import { formatDuration, type Millis } from '../model/duration.js';
 import { idLabels, namingOf, RECORDS, TIER_LABELS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
 import type { Slo } from '../model/slo.js';
-import { quoteLabelValue } from '../promql/quote.js';
 import { rangeEndingShort } from '../promql/range.js';
 import { idSelector } from '../promql/selector.js';
 
@@ -107,8 +106,4 @@ export class SloQueries {
   errorRatio(window: Millis): string {
     return this.own(RECORDS.errorRatio(formatDuration(window)));
   }
-}
-
-export function quoted(v: string): string {
-  return quoteLabelValue(v);
 }

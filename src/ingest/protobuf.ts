@@ -66,6 +66,11 @@ export class Reader {
     return [start, start + n];
   }
 
+  /** A reader over the bytes of an embedded message, e.g. the bounds `bytes()` returned. */
+  sub(start: number, end: number): Reader {
+    return new Reader(this.buf, start, end);
+  }
+
   string(): string {
     const [s, e] = this.bytes();
     try {

@@ -1,5 +1,6 @@
 import { BadPayload } from './errors.js';
 import { Reader } from './protobuf.js';
+import { DEFAULT_LIMITS, readSample } from './sample.js';
 
 /** One decoded series: labels (including `__name__`) and its float samples. */
 export interface DecodedSeries {
@@ -22,7 +23,6 @@ export interface DecodeResult {
   samples: number;
 }
 
-const DEFAULTS = { maxSeries: 100_000, maxLabelsPerSeries: 128, maxLabelLength: 4096 };
 
 /**
  * `prometheus.WriteRequest` (remote-write 1.0): field 1 repeated TimeSeries { 1 Label{1 name,
@@ -31,7 +31,7 @@ const DEFAULTS = { maxSeries: 100_000, maxLabelsPerSeries: 128, maxLabelLength: 
  * encoder we know, so a series of an unwanted metric is skipped at its first label.
  */
 export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {}): DecodeResult {
-  const limits = { ...DEFAULTS, ...opts };
+  const limits = { ...DEFAULT_LIMITS, ...opts };
   const r = new Reader(body);
   const series: DecodedSeries[] = [];
   let skipped = 0;
@@ -45,7 +45,7 @@ export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {})
     }
     if (++seen > limits.maxSeries) throw new BadPayload(`remote-write: more than ${limits.maxSeries} series in one request; send smaller batches (queue_config.max_samples_per_send)`, 413);
     const [start, end] = r.bytes();
-    const s = decodeSeries(new Reader(body, start, end), limits, opts.keep);
+    const s = decodeSeries(r.sub(start, end), limits, opts.keep);
     if (s) {
       series.push(s);
       samples += s.samples.length;
@@ -54,7 +54,7 @@ export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {})
   return { series, skipped, samples };
 }
 
-function decodeSeries(r: Reader, limits: typeof DEFAULTS, keep?: (name: string) => boolean): DecodedSeries | undefined {
+function decodeSeries(r: Reader, limits: typeof DEFAULT_LIMITS, keep?: (name: string) => boolean): DecodedSeries | undefined {
   const labels: Record<string, string> = {};
   const out: DecodedSeries = { labels, samples: [] };
   let count = 0;
@@ -64,7 +64,7 @@ function decodeSeries(r: Reader, limits: typeof DEFAULTS, keep?: (name: string) 
     if (field === 1 && (key & 7) === 2) {
       if (++count > limits.maxLabelsPerSeries) throw new BadPayload(`remote-write: a series has more than ${limits.maxLabelsPerSeries} labels`);
       const [s, e] = r.bytes();
-      const l = new Reader(r.buf, s, e);
+      const l = r.sub(s, e);
       let name = '';
       let value = '';
       while (!l.done) {
@@ -78,21 +78,10 @@ function decodeSeries(r: Reader, limits: typeof DEFAULTS, keep?: (name: string) 
       }
       if (name === '__name__' && keep && !keep(value)) return undefined;
       labels[name] = value;
-    } else if (field === 2 && (key & 7) === 2) {
-      const [s, e] = r.bytes();
-      const m = new Reader(r.buf, s, e);
-      let value = 0;
-      let timestampMs = 0;
-      while (!m.done) {
-        const k = m.varint();
-        if (k === 0x09) value = m.double();
-        else if (k === 0x10) timestampMs = m.int64();
-        else m.skip(k & 7);
-      }
-      out.samples.push({ value, timestampMs });
-    } else r.skip(key & 7);
+    } else if (field === 2 && (key & 7) === 2) out.samples.push(readSample(r));
+    else r.skip(key & 7);
   }
+  // A series of an unwanted metric already returned at its __name__ label.
   if (!('__name__' in labels)) throw new BadPayload('remote-write: a series has no __name__ label');
-  if (keep && !keep(labels.__name__!)) return undefined;
   return out;
 }

@@ -1,5 +1,6 @@
 import { BadPayload } from './errors.js';
 import { Reader } from './protobuf.js';
+import { DEFAULT_LIMITS, readSample } from './sample.js';
 import type { DecodedSeries, DecodeOptions, DecodeResult } from './remote-write-v1.js';
 
 /** What a v2 receiver must report back in the `X-Prometheus-Remote-Write-*-Written` headers. */
@@ -8,7 +9,7 @@ export interface DecodeResultV2 extends DecodeResult {
   exemplars: number;
 }
 
-const DEFAULTS = { maxSeries: 100_000, maxLabelsPerSeries: 128, maxLabelLength: 4096, maxSymbols: 1_000_000 };
+const DEFAULTS = { ...DEFAULT_LIMITS, maxSymbols: 1_000_000 };
 
 /**
  * `io.prometheus.write.v2.Request`: field 4 the symbol table (`symbols[0]` must be ""), field 5
@@ -37,7 +38,7 @@ export function decodeWriteRequestV2(body: Uint8Array, opts: DecodeOptions = {})
   if (seriesBounds.length && symbols[0] !== '') throw new BadPayload('remote-write 2.0: symbols[0] must be the empty string');
   const out: DecodeResultV2 = { series: [], skipped: 0, samples: 0, histograms: 0, exemplars: 0 };
   for (const [s, e] of seriesBounds) {
-    const series = decodeSeries(new Reader(body, s, e), symbols, limits, opts.keep, out);
+    const series = decodeSeries(r.sub(s, e), symbols, limits, opts.keep, out);
     if (series) {
       out.series.push(series);
       out.samples += series.samples.length;
@@ -63,22 +64,11 @@ function decodeSeries(
     const wire = key & 7;
     if (field === 1 && wire === 2) {
       const [s, e] = r.bytes();
-      const packed = new Reader(r.buf, s, e);
+      const packed = r.sub(s, e);
       while (!packed.done) refs.push(packed.varint());
     } else if (field === 1 && wire === 0) refs.push(r.varint());
-    else if (field === 2 && wire === 2) {
-      const [s, e] = r.bytes();
-      const m = new Reader(r.buf, s, e);
-      let value = 0;
-      let timestampMs = 0;
-      while (!m.done) {
-        const k = m.varint();
-        if (k === 0x09) value = m.double();
-        else if (k === 0x10) timestampMs = m.int64();
-        else m.skip(k & 7);
-      }
-      samples.push({ value, timestampMs });
-    } else if (field === 3 && wire === 2) {
+    else if (field === 2 && wire === 2) samples.push(readSample(r));
+    else if (field === 3 && wire === 2) {
       r.bytes();
       histograms++;
     } else if (field === 4 && wire === 2) {
