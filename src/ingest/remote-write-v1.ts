@@ -1,27 +1,9 @@
 import { BadPayload } from './errors.js';
 import { Reader } from './protobuf.js';
 import { DEFAULT_LIMITS, readSample } from './sample.js';
+import type { DecodedSeries, DecodeOptions, DecodeResult } from './series.js';
 
-/** One decoded series: labels (including `__name__`) and its float samples. */
-export interface DecodedSeries {
-  labels: Record<string, string>;
-  samples: Array<{ value: number; timestampMs: number }>;
-}
-
-export interface DecodeOptions {
-  /** Series whose metric name this rejects are skipped without decoding their samples. */
-  keep?: (metricName: string) => boolean;
-  maxSeries?: number;
-  maxLabelsPerSeries?: number;
-  maxLabelLength?: number;
-}
-
-export interface DecodeResult {
-  series: DecodedSeries[];
-  /** Series skipped because no SLI selects their metric. */
-  skipped: number;
-  samples: number;
-}
+export type { DecodedSeries, DecodeOptions, DecodeResult } from './series.js';
 
 
 /**

@@ -1,7 +1,7 @@
 import { BadPayload } from './errors.js';
 import { Reader } from './protobuf.js';
 import { DEFAULT_LIMITS, readSample } from './sample.js';
-import type { DecodedSeries, DecodeOptions, DecodeResult } from './remote-write-v1.js';
+import type { DecodedSeries, DecodeOptions, DecodeResult } from './series.js';
 
 /** What a v2 receiver must report back in the `X-Prometheus-Remote-Write-*-Written` headers. */
 export interface DecodeResultV2 extends DecodeResult {
