@@ -6,6 +6,8 @@ import { DEFAULT_GRAFANA_DASHBOARDS_PATH, dashboardOutputs } from '../dashboards
 import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../rules/index.js';
 import { loadOrReport } from './load-or-report.js';
 import { durationOption, labelOption, urlOption } from './options.js';
+import { registerServe } from './serve-command.js';
+import { registerSimulate } from './simulate-command.js';
 import { VERSION } from './version.js';
 import { diffOutputs, writeOutputs, type OutputSet } from './write-outputs.js';
 
@@ -95,6 +97,9 @@ program
       for (const [k, v] of Object.entries(e.params)) console.log(`    ${k}: ${v}`);
     }
   });
+
+registerServe(program, periodOption);
+registerSimulate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -57,6 +57,56 @@ export class Reader {
     return v;
   }
 
+  /** A fixed32 field (wire type 5), unsigned. */
+  fixed32(): number {
+    if (this.pos + 4 > this.end) throw new BadPayload('protobuf: truncated fixed32');
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+
+  /** A fixed64 field (wire type 1), unsigned; values past 2^53 round to the nearest double. */
+  fixed64(): number {
+    if (this.pos + 8 > this.end) throw new BadPayload('protobuf: truncated fixed64');
+    const v = this.view.getUint32(this.pos, true) + this.view.getUint32(this.pos + 4, true) * 2 ** 32;
+    this.pos += 8;
+    return v;
+  }
+
+  /** An sfixed64 field (wire type 1), two's complement; values past ±2^53 round to the nearest double. */
+  sfixed64(): number {
+    if (this.pos + 8 > this.end) throw new BadPayload('protobuf: truncated sfixed64');
+    const v = this.view.getUint32(this.pos, true) + this.view.getInt32(this.pos + 4, true) * 2 ** 32;
+    this.pos += 8;
+    return v;
+  }
+
+  /** A varint of up to 64 bits, exactly (e.g. an int64 attribute value past 2^53). */
+  bigVarint(): bigint {
+    let result = 0n;
+    for (let shift = 0n; shift < 70n; shift += 7n) {
+      if (this.pos >= this.end) throw new BadPayload('protobuf: truncated varint');
+      const b = this.buf[this.pos++]!;
+      result |= BigInt(b & 0x7f) << shift;
+      if (b < 0x80) return BigInt.asUintN(64, result);
+    }
+    throw new BadPayload('protobuf: varint longer than 10 bytes');
+  }
+
+  /**
+   * A packed repeated fixed64 or double field: eight bytes per element, so the element count comes
+   * from the bytes actually present, never from a declared count.
+   */
+  packed64(kind: 'fixed64' | 'double'): number[] {
+    const [start, end] = this.bytes();
+    if ((end - start) % 8) throw new BadPayload(`protobuf: a packed ${kind} field is ${end - start} bytes long, not a multiple of 8`);
+    const out: number[] = new Array((end - start) / 8);
+    for (let p = start, i = 0; p < end; p += 8, i++) {
+      out[i] = kind === 'double' ? this.view.getFloat64(p, true) : this.view.getUint32(p, true) + this.view.getUint32(p + 4, true) * 2 ** 32;
+    }
+    return out;
+  }
+
   /** Bounds of a length-delimited field; the reader moves past it. */
   bytes(): [number, number] {
     const n = this.varint();

@@ -7,6 +7,8 @@ import type { DecodedSeries, DecodeOptions, DecodeResult } from './series.js';
 export interface DecodeResultV2 extends DecodeResult {
   histograms: number;
   exemplars: number;
+  /** Samples of series no SLI selects: accepted and dropped on purpose, so they count as written. */
+  skippedSamples: number;
 }
 
 const DEFAULTS = { ...DEFAULT_LIMITS, maxSymbols: 1_000_000 };
@@ -36,7 +38,7 @@ export function decodeWriteRequestV2(body: Uint8Array, opts: DecodeOptions = {})
     } else r.skip(key & 7);
   }
   if (seriesBounds.length && symbols[0] !== '') throw new BadPayload('remote-write 2.0: symbols[0] must be the empty string');
-  const out: DecodeResultV2 = { series: [], skipped: 0, samples: 0, histograms: 0, exemplars: 0 };
+  const out: DecodeResultV2 = { series: [], skipped: 0, samples: 0, histograms: 0, exemplars: 0, skippedSamples: 0 };
   for (const [s, e] of seriesBounds) {
     const series = decodeSeries(r.sub(s, e), symbols, limits, opts.keep, out);
     if (series) {
@@ -91,6 +93,9 @@ function decodeSeries(
   // Histograms and exemplars count as written whether or not an SLI reads them.
   counts.histograms += histograms;
   counts.exemplars += exemplars;
-  if (keep && !keep(metric)) return undefined;
+  if (keep && !keep(metric)) {
+    counts.skippedSamples += samples.length;
+    return undefined;
+  }
   return { labels, samples };
 }

@@ -1,0 +1,92 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULT_RENDER_OPTIONS } from '../rules/index.js';
+import { startService, type EngineService } from '../service/service.js';
+import { durationOption, labelOption, urlOption } from './options.js';
+import { VERSION } from './version.js';
+
+export interface ServeOptions {
+  listen: { host: string; port: number };
+  dataDir: string;
+  prometheusUrl?: string;
+  alertmanagerUrl: string[];
+  evalInterval: number;
+  resendDelay: number;
+  grafanaUrl: string;
+  extraLabels: Record<string, string>;
+  defaultSloPeriod: number;
+  maxBodyBytes: number;
+  maxPendingSamples: number;
+  watch: boolean;
+}
+
+export function listenOption(value: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new InvalidArgumentError(`${JSON.stringify(value)} is not HOST:PORT; write e.g. 127.0.0.1:9099 or :9099 for every interface.`);
+  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${JSON.stringify(value)} is not a positive whole number.`);
+  return n;
+}
+
+function repeatUrl(value: string, previous: string[] = []): string[] {
+  return [...previous, urlOption(value)];
+}
+
+/** Starts the engine and keeps it running until SIGINT/SIGTERM; SIGHUP reloads the SLOs. */
+export async function serve(paths: string[], opts: ServeOptions & { defaultSloPeriod: number }): Promise<EngineService> {
+  const service = await startService({
+    sloPaths: paths,
+    host: opts.listen.host,
+    port: opts.listen.port,
+    dataDir: opts.dataDir,
+    render: { grafanaUrl: opts.grafanaUrl, extraLabels: opts.extraLabels },
+    version: VERSION,
+    slothPeriod: opts.defaultSloPeriod,
+    prometheusUrl: opts.prometheusUrl,
+    alertmanagerUrls: opts.alertmanagerUrl,
+    evalIntervalMs: opts.evalInterval,
+    resendDelayMs: opts.resendDelay,
+    limits: { maxBodyBytes: opts.maxBodyBytes },
+    maxPendingSamples: opts.maxPendingSamples,
+    watch: opts.watch,
+  });
+  const ingestOnly = service.engine.status().filter((s) => s.source === 'ingest').length;
+  console.error(
+    `slo-engine ${VERSION} listening on ${service.url}: ${service.engine.slos.length} SLOs (${ingestOnly} from ingested samples), store ${service.store.file}` +
+      `\n  remote-write: ${service.url}/api/v1/write   OTLP: ${service.url}/v1/metrics   metrics: ${service.url}/metrics   API: ${service.url}/api/v1/slos`,
+  );
+  const stop = (signal: string) => {
+    console.error(`${signal}: flushing and stopping`);
+    void service.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGHUP', () => void service.reload());
+  return service;
+}
+
+export function registerServe(program: Command, periodOption: Option): void {
+  program
+    .command('serve')
+    .description('run the SLO engine: ingest remote-write and OTLP, compute SLIs and burn rates live, alert Alertmanager')
+    .argument('[paths...]', 'files or folders of SLO YAML', ['slos'])
+    .addOption(new Option('--listen <host:port>', 'address to listen on').argParser(listenOption).default({ host: '127.0.0.1', port: 9099 }, '127.0.0.1:9099'))
+    .option('--data-dir <dir>', 'folder of the embedded store (SQLite)', 'data')
+    .addOption(new Option('--prometheus-url <url>', 'Prometheus-compatible query API (Prometheus, Thanos, Mimir, VictoriaMetrics) for PromQL SLIs and history').argParser(urlOption))
+    .option('--alertmanager-url <url>', 'Alertmanager to send alerts to (repeatable)', repeatUrl, [])
+    .addOption(new Option('--eval-interval <duration>', 'how often alerts are evaluated').argParser(durationOption).default(15_000, '15s'))
+    .addOption(new Option('--resend-delay <duration>', 'how often firing alerts are re-sent to Alertmanager').argParser(durationOption).default(60_000, '1m'))
+    .addOption(new Option('--grafana-url <url>', 'Grafana base URL for the dashboard links in alerts').argParser(urlOption).default(DEFAULT_RENDER_OPTIONS.grafanaUrl))
+    .option('-l, --extra-labels <name=value>', 'label added to every series and alert (repeatable)', labelOption, {})
+    .addOption(new Option('--max-body-bytes <n>', 'largest compressed request body accepted').argParser(positiveInt).default(16 << 20))
+    .addOption(new Option('--max-pending-samples <n>', 'samples waiting for the store above which ingest answers 429').argParser(positiveInt).default(2_000_000))
+    .option('--no-watch', 'do not reload when SLO files change (SIGHUP and POST /-/reload still do)')
+    .addOption(periodOption)
+    .action(async (paths: string[], opts: ServeOptions) => {
+      await serve(paths, opts);
+    });
+}

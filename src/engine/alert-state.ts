@@ -1,0 +1,55 @@
+/** Prometheus's alert lifecycle: pending until `for` has passed, firing, then inactive (resolved). */
+export type AlertStateName = 'pending' | 'firing' | 'inactive';
+
+export interface ActiveAlert {
+  key: string;
+  /** Id of the SLO the alert belongs to. */
+  slo: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  state: AlertStateName;
+  activeAt: number;
+  firedAt?: number;
+  resolvedAt?: number;
+  value: number;
+}
+
+/** Resolved alerts stay known this long, so that their resolution is re-sent like Prometheus does. */
+const KEEP_RESOLVED = 15 * 60_000;
+
+export interface Condition {
+  key: string;
+  slo: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  value: number;
+  forMs: number;
+}
+
+/** Moves every alert one evaluation forward; returns the alerts worth reporting (not the long-resolved). */
+export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonly Condition[], now: number): void {
+  const seen = new Set<string>();
+  for (const c of conditions) {
+    seen.add(c.key);
+    let a = alerts.get(c.key);
+    if (!a || a.state === 'inactive') {
+      a = { key: c.key, slo: c.slo, labels: c.labels, annotations: c.annotations, state: 'pending', activeAt: now, value: c.value };
+      alerts.set(c.key, a);
+    }
+    a.value = c.value;
+    a.labels = c.labels;
+    a.annotations = c.annotations;
+    if (a.state === 'pending' && now - a.activeAt >= c.forMs) {
+      a.state = 'firing';
+      a.firedAt = now;
+    }
+  }
+  for (const [key, a] of alerts) {
+    if (seen.has(key)) continue;
+    if (a.state === 'pending') alerts.delete(key);
+    else if (a.state === 'firing') {
+      a.state = 'inactive';
+      a.resolvedAt = now;
+    } else if (a.resolvedAt !== undefined && now - a.resolvedAt > KEEP_RESOLVED) alerts.delete(key);
+  }
+}

@@ -1,0 +1,252 @@
+import { createHash } from 'node:crypto';
+import { BASE_WINDOW } from '../model/constants.js';
+import type { Slo } from '../model/slo.js';
+import type { RenderOptions } from '../rules/types.js';
+import type { DecodedSeries } from '../ingest/series.js';
+import { ChangeSet, type SeriesPoint } from '../store/changes.js';
+import type { SqliteStore } from '../store/sqlite-store.js';
+import { stepAlerts, type ActiveAlert } from './alert-state.js';
+import { alertRulesOf, sloConditions, type SloAlertRules } from './conditions.js';
+import { evaluateGroup, type GroupStatus } from './evaluate.js';
+import { collectChanges, MatchIndex } from './ingest.js';
+import { FINE_RES, SloState } from './slo-state.js';
+
+export interface EngineOptions {
+  store: SqliteStore;
+  render: RenderOptions;
+  clock?: () => number;
+  /** Samples waiting for the store beyond which ingest answers 429. */
+  maxPendingSamples?: number;
+  /** Whether SLOs that need PromQL have a query API to read from. */
+  queryBackend?: boolean;
+}
+
+export interface IngestOutcome {
+  accepted: number;
+  duplicates: number;
+  outOfBounds: number;
+  matchedSeries: number;
+}
+
+/** Ingest refused because the store is behind; the client should retry after `retryAfterS`. */
+export class Overloaded extends Error {
+  constructor(readonly retryAfterS: number) {
+    super(`the engine is behind on writes; retry after ${retryAfterS}s`);
+    this.name = 'Overloaded';
+  }
+}
+
+export interface SloStatus {
+  slo: Slo;
+  /** `ingest`: from remote-write/OTLP; `query`: from the Prometheus-compatible API; `unavailable`: needs one. */
+  source: 'ingest' | 'query' | 'unavailable';
+  reason?: string;
+  windows: number[];
+  groups: GroupStatus[];
+}
+
+interface Pending {
+  series: readonly DecodedSeries[];
+  samples: number;
+  resolve: (o: IngestOutcome) => void;
+  reject: (e: Error) => void;
+}
+
+/** What an SLO's buckets depend on: change it and the old buckets measured something else. */
+export function fingerprint(slo: Slo): string {
+  return createHash('sha256').update(JSON.stringify({ sli: slo.sli, window: slo.window })).digest('hex').slice(0, 16);
+}
+
+/**
+ * The live SLO engine: matched samples in, per-SLO buckets, windows, burn rates and alert states
+ * out. Writes are group-committed: everything that arrived in one turn of the event loop is
+ * computed into one change set, stored in one transaction, then applied, then acknowledged.
+ */
+export class Engine {
+  private states = new Map<string, SloState>();
+  private rules = new Map<string, SloAlertRules>();
+  private index = new MatchIndex([]);
+  private readonly seriesState = new Map<string, SeriesPoint>();
+  private queue: Pending[] = [];
+  private pendingSamples = 0;
+  private flushScheduled = false;
+  readonly alerts = new Map<string, ActiveAlert>();
+  readonly clock: () => number;
+  readonly counters = { acceptedSamples: 0, duplicateSamples: 0, outOfBoundsSamples: 0, skippedSeries: 0, rejectedRequests: 0, commits: 0, commitErrors: 0 };
+
+  constructor(private readonly opts: EngineOptions) {
+    this.clock = opts.clock ?? Date.now;
+  }
+
+  get slos(): Slo[] {
+    return [...this.states.values()].map((s) => s.slo);
+  }
+
+  get keep(): (metric: string) => boolean {
+    return this.index.keep;
+  }
+
+  get matchedMetrics(): string[] {
+    return this.index.metrics;
+  }
+
+  /** Loads an SLO set; SLOs whose definition is unchanged keep their buckets. */
+  setSlos(slos: readonly Slo[]): { dropped: string[] } {
+    const prints = new Map(slos.map((s) => [s.id, fingerprint(s)]));
+    const dropped = this.opts.store.setSlos(prints);
+    const next = new Map<string, SloState>();
+    for (const slo of slos) {
+      const old = this.states.get(slo.id);
+      const keep = old && !dropped.includes(slo.id) && fingerprint(old.slo) === prints.get(slo.id);
+      const state = keep ? Object.assign(new SloState(slo), { groups: old.groups }) : new SloState(slo);
+      next.set(slo.id, state);
+    }
+    this.states = next;
+    this.rules = new Map(slos.map((s) => [s.id, alertRulesOf(s, this.opts.render)]));
+    this.index = new MatchIndex(next.values());
+    for (const [key, a] of this.alerts) if (!next.has(a.slo)) this.alerts.delete(key);
+    return { dropped };
+  }
+
+  /** Reads the store back after a restart: series positions, buckets and alert states. */
+  restore(): void {
+    for (const [key, p] of this.opts.store.series()) this.seriesState.set(key, p);
+    for (const b of this.opts.store.buckets()) {
+      const state = this.states.get(b.slo);
+      if (!state) continue;
+      const g = state.group(b.group, b.groupLabels);
+      (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
+    }
+    for (const a of this.opts.store.alerts()) this.alerts.set(a.key, JSON.parse(a.json) as ActiveAlert);
+  }
+
+  /** Queues decoded series; resolves once their effect is durable, rejects with Overloaded or StoreError. */
+  ingest(series: readonly DecodedSeries[]): Promise<IngestOutcome> {
+    const samples = series.reduce((n, s) => n + s.samples.length, 0);
+    const max = this.opts.maxPendingSamples ?? 2_000_000;
+    if (this.pendingSamples + samples > max && this.queue.length > 0) {
+      this.counters.rejectedRequests++;
+      return Promise.reject(new Overloaded(1));
+    }
+    this.pendingSamples += samples;
+    return new Promise((resolve, reject) => {
+      this.queue.push({ series, samples, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  /** Stores and applies everything queued, in one transaction. */
+  flush(): void {
+    this.flushScheduled = false;
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const now = this.clock();
+    const changes = new ChangeSet();
+    const outcomes: IngestOutcome[] = [];
+    for (const p of batch) {
+      const before = { a: changes.accepted, d: changes.duplicates, o: changes.outOfBounds };
+      collectChanges(p.series, this.index, (k) => this.seriesState.get(k), now, changes);
+      outcomes.push({ accepted: changes.accepted - before.a, duplicates: changes.duplicates - before.d, outOfBounds: changes.outOfBounds - before.o, matchedSeries: p.series.length });
+    }
+    this.pendingSamples -= batch.reduce((n, p) => n + p.samples, 0);
+    try {
+      if (!changes.empty) this.opts.store.commit(changes);
+      this.counters.commits++;
+    } catch (e) {
+      this.counters.commitErrors++;
+      for (const p of batch) p.reject(e as Error);
+      return;
+    }
+    this.apply(changes);
+    this.counters.acceptedSamples += changes.accepted;
+    this.counters.duplicateSamples += changes.duplicates;
+    this.counters.outOfBoundsSamples += changes.outOfBounds;
+    batch.forEach((p, i) => p.resolve(outcomes[i]!));
+  }
+
+  private apply(changes: ChangeSet): void {
+    for (const [key, p] of changes.series) this.seriesState.set(key, p);
+    for (const b of changes.buckets.values()) {
+      const state = this.states.get(b.slo);
+      if (!state) continue;
+      const g = state.group(b.group, b.groupLabels);
+      (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
+    }
+  }
+
+  /** Replaces buckets with values a query API computed (bad and total per base window). */
+  setQueryBuckets(sloId: string, rows: ReadonlyArray<{ labels: Record<string, string>; key: string; end: number; total: number; bad: number; fine?: boolean }>): void {
+    const state = this.states.get(sloId);
+    if (!state) return;
+    for (const r of rows) {
+      const g = state.group(r.key, r.labels);
+      (r.fine ? g.fine : g.base).set(r.end, r.total, r.bad, 1);
+    }
+  }
+
+  setQueryError(sloId: string, error: string | undefined): void {
+    const s = this.states.get(sloId);
+    if (s) s.queryError = error;
+  }
+
+  queryError(sloId: string): string | undefined {
+    return this.states.get(sloId)?.queryError;
+  }
+
+  state(sloId: string): SloState | undefined {
+    return this.states.get(sloId);
+  }
+
+  /** Every SLO's windows, burn rates and budget as the rules would record them at time `t`. */
+  status(t: number = this.clock()): SloStatus[] {
+    const now = this.clock();
+    return [...this.states.values()].map((state) => this.statusOf(state, t, now));
+  }
+
+  statusOf(state: SloState, t: number, now: number = this.clock()): SloStatus {
+    const source = state.plan.mode === 'ingest' ? 'ingest' : this.opts.queryBackend ? 'query' : 'unavailable';
+    // A query backend that is down means no data, never a stale or a perfect SLI.
+    if (source === 'query' && state.queryError) return { slo: state.slo, source, reason: state.queryError, windows: state.windows, groups: [] };
+    const groups = source === 'unavailable' ? [] : [...state.groups.values()].map((g) => evaluateGroup(state, g, t, now)).filter((g) => g.windows.some((w) => w.total !== undefined || w.errorRatio !== undefined));
+    return {
+      slo: state.slo,
+      source,
+      ...(source === 'unavailable' ? { reason: `${state.plan.queryReason}; start the engine with --prometheus-url to compute it` } : {}),
+      windows: state.windows,
+      groups,
+    };
+  }
+
+  /** One evaluation: every alert condition, stepped through pending/firing/resolved, persisted. */
+  evaluateAlerts(now: number = this.clock()): ActiveAlert[] {
+    const conditions = this.status(now)
+      .filter((s) => s.source !== 'unavailable')
+      .flatMap((s) => sloConditions(s.slo, this.rules.get(s.slo.id)!, s.groups, this.opts.render));
+    stepAlerts(this.alerts, conditions, now);
+    const list = [...this.alerts.values()];
+    this.opts.store.saveAlerts(list.map((a) => ({ key: a.key, json: JSON.stringify(a) })));
+    return list;
+  }
+
+  /** Drops stored buckets that no window reaches any more. */
+  prune(now: number = this.clock()): void {
+    const retention = new Map<string, { res: number; before: number }[]>();
+    for (const s of this.states.values()) retention.set(s.slo.id, [
+      { res: BASE_WINDOW, before: now - s.retentionMs },
+      { res: FINE_RES, before: now - 15 * FINE_RES },
+    ]);
+    this.opts.store.prune(retention);
+  }
+
+  get seriesCount(): number {
+    return this.seriesState.size;
+  }
+
+  get queuedSamples(): number {
+    return this.pendingSamples;
+  }
+}

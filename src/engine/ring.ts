@@ -1,0 +1,116 @@
+/**
+ * Time buckets of one SLO group at one resolution: bucket `end` holds what happened in
+ * (end - res, end], the left-open, right-closed range Prometheus selects. A slot is reused when
+ * the ring wraps, so memory is fixed by the longest window, not by traffic.
+ */
+export class BucketRing {
+  readonly total: Float64Array;
+  readonly num: Float64Array;
+  /** Samples seen per bucket: a window with none has no data, which is not the same as zero events. */
+  readonly samples: Float64Array;
+  /** End time of the bucket a slot holds, or -1. */
+  readonly ends: Float64Array;
+
+  constructor(
+    readonly resMs: number,
+    readonly size: number,
+  ) {
+    this.total = new Float64Array(size);
+    this.num = new Float64Array(size);
+    this.samples = new Float64Array(size);
+    this.ends = new Float64Array(size).fill(-1);
+  }
+
+  static endOf(ts: number, resMs: number): number {
+    return Math.ceil(ts / resMs) * resMs;
+  }
+
+  private slot(end: number): number {
+    return (end / this.resMs) % this.size;
+  }
+
+  /** Adds to the bucket ending at `end`, evicting whatever older bucket held the slot. */
+  add(end: number, total: number, num: number, samples: number): void {
+    const i = this.slot(end);
+    if (this.ends[i] !== end) {
+      if (this.ends[i]! > end) return; // older than the ring covers
+      this.ends[i] = end;
+      this.total[i] = 0;
+      this.num[i] = 0;
+      this.samples[i] = 0;
+    }
+    this.total[i]! += total;
+    this.num[i]! += num;
+    this.samples[i]! += samples;
+  }
+
+  /** Replaces the bucket ending at `end`: values read back from a query API, not increments. */
+  set(end: number, total: number, num: number, samples: number): void {
+    const i = this.slot(end);
+    if (this.ends[i]! > end) return;
+    this.ends[i] = end;
+    this.total[i] = total;
+    this.num[i] = num;
+    this.samples[i] = samples;
+  }
+
+  /** Whether a bucket ending at `end` still fits, given the newest bucket the ring holds or `now`. */
+  covers(end: number, newest: number): boolean {
+    return end > newest - this.size * this.resMs;
+  }
+
+  get(end: number): { total: number; num: number; samples: number } | undefined {
+    const i = this.slot(end);
+    if (this.ends[i] !== end) return undefined;
+    return { total: this.total[i]!, num: this.num[i]!, samples: this.samples[i]! };
+  }
+
+  /** Sums over buckets with end in (to - span, to], applying `badOf` per bucket. */
+  sum(to: number, span: number, badOf: (t: number, n: number) => number): WindowSum {
+    let total = 0;
+    let bad = 0;
+    let samples = 0;
+    const n = Math.min(Math.round(span / this.resMs), this.size);
+    for (let k = 0; k < n; k++) {
+      const end = to - k * this.resMs;
+      const i = this.slot(end);
+      if (this.ends[i] !== end) continue;
+      total += this.total[i]!;
+      bad += badOf(this.total[i]!, this.num[i]!);
+      samples += this.samples[i]!;
+    }
+    return { total, bad, samples };
+  }
+
+  /** Plain sums over buckets with end in (to - span, to], for windows whose clamp applies to the whole. */
+  sumRaw(to: number, span: number): { total: number; num: number; samples: number } {
+    let total = 0;
+    let num = 0;
+    let samples = 0;
+    const n = Math.min(Math.round(span / this.resMs), this.size);
+    for (let k = 0; k < n; k++) {
+      const end = to - k * this.resMs;
+      const i = this.slot(end);
+      if (this.ends[i] !== end) continue;
+      total += this.total[i]!;
+      num += this.num[i]!;
+      samples += this.samples[i]!;
+    }
+    return { total, num, samples };
+  }
+
+  /** Every bucket the ring holds, oldest first. */
+  entries(): Array<{ end: number; total: number; num: number; samples: number }> {
+    const out = [];
+    for (let i = 0; i < this.size; i++) {
+      if (this.ends[i]! >= 0) out.push({ end: this.ends[i]!, total: this.total[i]!, num: this.num[i]!, samples: this.samples[i]! });
+    }
+    return out.sort((a, b) => a.end - b.end);
+  }
+}
+
+export interface WindowSum {
+  total: number;
+  bad: number;
+  samples: number;
+}

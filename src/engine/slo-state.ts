@@ -1,0 +1,63 @@
+import { BASE_WINDOW } from '../model/constants.js';
+import { MINUTE } from '../model/duration.js';
+import type { Slo } from '../model/slo.js';
+import { sloWindows } from '../model/windows.js';
+import { planSli, type SliPlan } from './plan.js';
+import { BucketRing } from './ring.js';
+
+/** The live 5m window is summed from 1m buckets, so it trails the data by under a minute. */
+export const FINE_RES = MINUTE;
+const FINE_SLOTS = 12;
+
+/** One series of an SLO after `sum by (groupBy)`: what one recorded series of the rules holds. */
+export interface GroupState {
+  key: string;
+  labels: Record<string, string>;
+  base: BucketRing;
+  fine: BucketRing;
+}
+
+export class SloState {
+  readonly plan: SliPlan;
+  readonly windows: number[];
+  readonly groups = new Map<string, GroupState>();
+  /** Query mode: whether the backfill of the whole window has run. */
+  queryFilled = false;
+  /** Query mode: why the last read failed; the SLO shows no data until it succeeds again. */
+  queryError?: string;
+  private readonly baseSlots: number;
+
+  constructor(readonly slo: Slo) {
+    this.plan = planSli(slo);
+    this.windows = sloWindows(slo);
+    // One slot more than the longest window, so the bucket being filled never evicts one in use.
+    this.baseSlots = Math.ceil(Math.max(...this.windows) / BASE_WINDOW) + 2;
+  }
+
+  group(key: string, labels: Record<string, string>): GroupState {
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { key, labels, base: new BucketRing(BASE_WINDOW, this.baseSlots), fine: new BucketRing(FINE_RES, FINE_SLOTS) };
+      this.groups.set(key, g);
+    }
+    return g;
+  }
+
+  /** How far back a sample may land and still count. */
+  get retentionMs(): number {
+    return (this.baseSlots - 1) * BASE_WINDOW;
+  }
+}
+
+/** `sum by (a, b)` identity of a series: the values of the group-by labels, in order. */
+export function groupOf(labels: Record<string, string>, groupBy: readonly string[]): { key: string; labels: Record<string, string> } {
+  if (groupBy.length === 0) return { key: '', labels: {} };
+  const out: Record<string, string> = {};
+  const parts: string[] = [];
+  for (const name of groupBy) {
+    const v = labels[name] ?? '';
+    parts.push(v);
+    if (v !== '') out[name] = v;
+  }
+  return { key: JSON.stringify(parts), labels: out };
+}

@@ -1,0 +1,128 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Engine } from '../engine/engine.js';
+import type { RenderOptions } from '../rules/types.js';
+import type { HealthMetrics } from './health-metrics.js';
+import { HttpError, sendJson, sendText } from './http-errors.js';
+import type { ServerLimits } from './limits.js';
+import { otlpMetrics } from './otlp-route.js';
+import { ingestError, remoteWrite } from './remote-write-route.js';
+import { burndown, sloSummaryJson } from './slo-json.js';
+import { sloExposition } from './slo-metrics.js';
+
+export interface AppContext {
+  engine: Engine;
+  render: RenderOptions;
+  version: string;
+  limits: ServerLimits;
+  health: HealthMetrics;
+  /** False until the store is restored and the first evaluation ran. */
+  ready: () => boolean;
+  reload: () => Promise<{ ok: boolean; message: string }>;
+  log: (line: string) => void;
+}
+
+function timeParam(url: URL): number | undefined {
+  const t = url.searchParams.get('time');
+  if (t === null) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(t) ? Number(t) * 1000 : Date.parse(t);
+  if (!Number.isFinite(n)) throw new HttpError(400, `time=${t} is neither Unix seconds nor an RFC 3339 date`);
+  return n;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+
+/** The engine's HTTP API: ingest, /metrics, the JSON API, health and reload. */
+export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
+  const { engine } = ctx;
+  const ingest = (protocol: string, run: Handler): Handler => async (req, res, url) => {
+    try {
+      await run(req, res, url);
+      ctx.health.requests.add(1, { protocol, code: String(res.statusCode) });
+    } catch (e) {
+      const err = ingestError(e);
+      ctx.health.requests.add(1, { protocol, code: String(err.status) });
+      if (err.status >= 500) ctx.log(`ingest ${protocol}: ${err.status} ${err.message}`);
+      req.resume();
+      sendText(res, err.status, err.message, err.headers);
+    }
+  };
+  const counted = (protocol: string) => (c: { samples: number; skippedSeries: number }) => {
+    ctx.health.samples.add(c.samples, { outcome: 'matched', protocol });
+    ctx.health.samples.add(c.skippedSeries, { outcome: 'skipped_series', protocol });
+  };
+
+  const routes: Record<string, Record<string, Handler>> = {
+    '/api/v1/write': { POST: ingest('remote_write', (req, res) => remoteWrite(req, res, engine, ctx.limits, counted('remote_write'))) },
+    '/v1/metrics': { POST: ingest('otlp', (req, res) => otlpMetrics(req, res, engine, ctx.limits, counted('otlp'))) },
+    '/metrics': {
+      GET: async (_req, res) => {
+        const started = performance.now();
+        const statuses = engine.status();
+        ctx.health.evaluation.record((performance.now() - started) / 1000);
+        const text = sloExposition(statuses, [...engine.alerts.values()], ctx.render, ctx.version) + (await ctx.health.text());
+        res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
+      },
+    },
+    '/api/v1/slos': {
+      GET: (_req, res, url) => {
+        const t = timeParam(url);
+        const alerts = [...engine.alerts.values()];
+        const data = engine.status(t).map((s) => sloSummaryJson(s, alerts, ctx.render));
+        sendJson(res, 200, { status: 'success', evaluatedAt: new Date(t ?? engine.clock()).toISOString(), data });
+      },
+    },
+    '/api/v1/alerts': {
+      GET: (_req, res) => sendJson(res, 200, { status: 'success', data: [...engine.alerts.values()] }),
+    },
+    '/-/reload': {
+      POST: async (_req, res) => {
+        const r = await ctx.reload();
+        sendText(res, r.ok ? 200 : 400, r.message);
+      },
+    },
+    '/healthz': { GET: (_req, res) => sendText(res, 200, 'ok') },
+    '/readyz': { GET: (_req, res) => (ctx.ready() ? sendText(res, 200, 'ready') : sendText(res, 503, 'not ready: restoring the store')) },
+  };
+
+  const sloDetail: Handler = (_req, res, url) => {
+    const id = decodeURIComponent(url.pathname.slice('/api/v1/slos/'.length));
+    const state = engine.state(id);
+    if (!state) throw new HttpError(404, `no SLO with id ${JSON.stringify(id)}; GET /api/v1/slos lists them`);
+    const t = timeParam(url) ?? engine.clock();
+    const summary = sloSummaryJson(engine.statusOf(state, t), [...engine.alerts.values()], ctx.render);
+    sendJson(res, 200, { status: 'success', evaluatedAt: new Date(t).toISOString(), data: { ...summary, burndown: burndown(state, t), source: { ...state.slo.source }, sourceKind: summary.source } });
+  };
+
+  return (req, res) => {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://engine');
+    } catch {
+      sendText(res, 400, 'malformed request URL');
+      return;
+    }
+    const path = url.pathname;
+    let handler: Handler | undefined;
+    const methods = routes[path];
+    if (methods) {
+      handler = methods[req.method ?? 'GET'];
+      if (!handler) {
+        req.resume();
+        sendText(res, 405, `${req.method} is not allowed on ${path}; use ${Object.keys(methods).join(' or ')}`, { Allow: Object.keys(methods).join(', ') });
+        return;
+      }
+    } else if (path.startsWith('/api/v1/slos/') && req.method === 'GET') handler = sloDetail;
+    if (!handler) {
+      req.resume();
+      sendText(res, 404, `no route ${path}; see the README for the engine's API`);
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(req, res, url))
+      .catch((e: unknown) => {
+        const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${(e as Error).message}`);
+        if (err.status >= 500) ctx.log(`${req.method} ${path}: ${(e as Error).stack ?? err.message}`);
+        sendText(res, err.status, err.message, err.headers);
+      });
+  };
+}

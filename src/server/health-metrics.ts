@@ -1,0 +1,58 @@
+import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type { Counter, Histogram } from '@opentelemetry/api';
+
+export interface HealthSources {
+  queuedSamples: () => number;
+  slos: () => number;
+  matchedSeries: () => number;
+  lastCommitMs: () => number;
+  notifier: () => { pending: number; dropped: number; failed: number; sent: number } | undefined;
+}
+
+/**
+ * The engine's own health, measured with the OpenTelemetry SDK and rendered by its Prometheus
+ * serializer, appended to /metrics after the SLO series.
+ */
+export class HealthMetrics {
+  private readonly reader = new PrometheusExporter({ preventServerStart: true });
+  private readonly provider: MeterProvider;
+  private readonly serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
+  readonly samples: Counter;
+  readonly requests: Counter;
+  readonly evaluation: Histogram;
+  readonly storeCommit: Histogram;
+
+  constructor(version: string, sources: HealthSources) {
+    this.provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'slo-engine', 'service.version': version }), readers: [this.reader] });
+    const meter = this.provider.getMeter('slo-engine', version);
+    this.samples = meter.createCounter('slo_engine_ingested_samples', { description: 'Samples received, by outcome (accepted, skipped, duplicate, out_of_bounds, rejected) and protocol' });
+    this.requests = meter.createCounter('slo_engine_ingest_requests', { description: 'Ingest requests by protocol and HTTP status code' });
+    this.evaluation = meter.createHistogram('slo_engine_evaluation_duration', { unit: 's', description: 'Time to compute every window, burn rate and alert state of all SLOs' });
+    this.storeCommit = meter.createHistogram('slo_engine_store_commit_duration', { unit: 's', description: 'Time to make one group of writes durable in the store' });
+    meter.createObservableGauge('slo_engine_queued_samples', { description: 'Samples waiting for the store' }).addCallback((r) => r.observe(sources.queuedSamples()));
+    meter.createObservableGauge('slo_engine_slos', { description: 'SLOs loaded' }).addCallback((r) => r.observe(sources.slos()));
+    meter.createObservableGauge('slo_engine_matched_series', { description: 'Series some SLI selects, with their last sample kept' }).addCallback((r) => r.observe(sources.matchedSeries()));
+    meter.createObservableGauge('slo_engine_alertmanager_queue', { description: 'Alert notifications waiting for an Alertmanager' }).addCallback((r) => {
+      const n = sources.notifier();
+      if (n) r.observe(n.pending);
+    });
+    meter.createObservableCounter('slo_engine_alertmanager_notifications', { description: 'Alert notifications by outcome' }).addCallback((r) => {
+      const n = sources.notifier();
+      if (!n) return;
+      r.observe(n.sent, { outcome: 'sent' });
+      r.observe(n.failed, { outcome: 'failed' });
+      r.observe(n.dropped, { outcome: 'dropped' });
+    });
+  }
+
+  async text(): Promise<string> {
+    const { resourceMetrics } = await this.reader.collect();
+    return this.serializer.serialize(resourceMetrics);
+  }
+
+  shutdown(): Promise<void> {
+    return this.provider.shutdown();
+  }
+}

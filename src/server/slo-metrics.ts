@@ -1,0 +1,63 @@
+import { formatDuration } from '../model/duration.js';
+import { RECORDS } from '../model/naming.js';
+import { metaRecordingRules, sliRecordingRules } from '../rules/recording.js';
+import type { RenderOptions } from '../rules/types.js';
+import type { ActiveAlert } from '../engine/alert-state.js';
+import type { SloStatus } from '../engine/engine.js';
+import { windowOf, type GroupStatus } from '../engine/evaluate.js';
+import { Exposition } from './exposition.js';
+
+type Pick = (g: GroupStatus) => number | undefined;
+
+/** What each recorded series of the rules holds, read from a group's status. */
+function pickers(status: SloStatus): Map<string, Pick> {
+  const out = new Map<string, Pick>();
+  for (const w of status.windows) {
+    const text = formatDuration(w);
+    out.set(RECORDS.totalEvents(text), (g) => windowOf(g, w)?.total);
+    out.set(RECORDS.badEvents(text), (g) => windowOf(g, w)?.bad);
+    out.set(RECORDS.errorRatio(text), (g) => windowOf(g, w)?.errorRatio);
+    out.set(RECORDS.burnRate(text), (g) => windowOf(g, w)?.burnRate);
+  }
+  const slo = status.slo;
+  out.set(RECORDS.currentBurnRate, (g) => g.windows[0]?.burnRate);
+  out.set(RECORDS.periodBurnRate, (g) => windowOf(g, slo.window)?.burnRate);
+  out.set(RECORDS.budgetRemaining, (g) => g.budgetRemaining);
+  return out;
+}
+
+const CONSTANT = new Set<string>([RECORDS.objective, RECORDS.errorBudget, RECORDS.periodDays]);
+
+/**
+ * The SLO series under the recording rules' own names and labels, so a Prometheus scraping the
+ * engine serves the generated dashboards and alerts exactly as if it ran the rules.
+ */
+export function sloExposition(statuses: readonly SloStatus[], alerts: readonly ActiveAlert[], render: RenderOptions, version: string): string {
+  const out = new Exposition();
+  for (const status of statuses) {
+    if (status.source === 'unavailable') continue;
+    const slo = status.slo;
+    const pick = pickers(status);
+    const meta = metaRecordingRules(slo, render, version);
+    for (const rule of [...sliRecordingRules(slo, render), ...meta]) {
+      if (CONSTANT.has(rule.record)) {
+        out.add(rule.record, rule.labels, { [RECORDS.objective]: slo.objective, [RECORDS.errorBudget]: slo.errorBudget, [RECORDS.periodDays]: slo.window / 86_400_000 }[rule.record]!);
+        continue;
+      }
+      const f = pick.get(rule.record);
+      if (!f) {
+        out.add(rule.record, rule.labels, 1); // the info series
+        continue;
+      }
+      for (const g of status.groups) {
+        const v = f(g);
+        if (v !== undefined) out.add(rule.record, { ...g.labels, ...rule.labels }, v);
+      }
+    }
+  }
+  for (const a of alerts) {
+    if (a.state === 'inactive') continue;
+    out.add('ALERTS', { ...a.labels, alertstate: a.state }, 1);
+  }
+  return out.text();
+}

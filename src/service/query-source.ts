@@ -1,0 +1,132 @@
+import { PrometheusDriver, type QueryResult } from 'prometheus-query';
+import { BASE_WINDOW } from '../model/constants.js';
+import type { Engine } from '../engine/engine.js';
+import { queryExpressions } from '../engine/query-expressions.js';
+import { FINE_RES, groupOf } from '../engine/slo-state.js';
+
+export interface QuerySourceOptions {
+  url: string;
+  engine: Engine;
+  log: (line: string) => void;
+  /** How often recent buckets are re-read. */
+  refreshMs?: number;
+  /** How far back each refresh re-reads, to pick up late samples. */
+  overlapMs?: number;
+}
+
+type Row = { labels: Record<string, string>; key: string; end: number; total: number; bad: number; fine?: boolean };
+
+/**
+ * SLIs the stream cannot compute (PromQL templates, native histograms, raw ratios) read from a
+ * Prometheus-compatible API: on start, the whole SLO window in 5m steps (the backfill); then
+ * every minute the last half hour again and the live 5m value.
+ */
+export class QuerySource {
+  private readonly driver: PrometheusDriver;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+
+  constructor(private readonly opts: QuerySourceOptions) {
+    this.driver = new PrometheusDriver({ endpoint: opts.url.replace(/\/+$/, ''), baseURL: '/api/v1', timeout: 30_000, preferPost: true });
+  }
+
+  async start(): Promise<void> {
+    await this.refresh(true);
+    this.timer = setInterval(() => void this.refresh(), this.opts.refreshMs ?? 60_000);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  refresh(full = false): Promise<void> {
+    this.running ??= this.run(full).finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async run(full: boolean): Promise<void> {
+    const { engine } = this.opts;
+    const now = engine.clock();
+    const end = Math.floor(now / BASE_WINDOW) * BASE_WINDOW;
+    for (const slo of engine.slos) {
+      const state = engine.state(slo.id)!;
+      if (state.plan.mode !== 'query') continue;
+      const from = full || !state.queryFilled ? end - state.retentionMs + BASE_WINDOW : end - (this.opts.overlapMs ?? 30 * 60_000);
+      try {
+        const rows = await this.read(slo.id, from, end, now);
+        engine.setQueryBuckets(slo.id, rows);
+        state.queryFilled = true;
+        engine.setQueryError(slo.id, undefined);
+      } catch (e) {
+        const message = `query API ${this.opts.url} failed for SLO ${slo.id}: ${describe(e)}`;
+        if (engine.queryError(slo.id) !== message) this.opts.log(message);
+        engine.setQueryError(slo.id, message);
+      }
+    }
+  }
+
+  private async read(sloId: string, from: number, to: number, now: number): Promise<Row[]> {
+    const state = this.opts.engine.state(sloId)!;
+    const exprs = queryExpressions(state.slo);
+    const groupBy = state.plan.groupBy;
+    const rows: Row[] = [];
+    const step = BASE_WINDOW / 1000;
+    const live = Math.floor(now / FINE_RES) * FINE_RES;
+    if (exprs.kind === 'ratio') {
+      // Without counts each 5m ratio weighs one, so longer windows average them like the rules' SLO window.
+      for (const s of series(await this.range(exprs.errorRatio, from, to, step))) for (const [t, v] of s.points) rows.push({ ...group(s.labels, groupBy), end: t, total: 1, bad: v });
+      for (const s of series(await this.driver.instantQuery(exprs.errorRatio, new Date(live)))) rows.push(...liveRows(s.labels, groupBy, live, 1, s.points[0]![1]));
+      return rows;
+    }
+    const totals = series(await this.range(exprs.total, from, to, step));
+    const bads = new Map(series(await this.range(exprs.bad, from, to, step)).map((s) => [group(s.labels, groupBy).key, new Map(s.points)]));
+    for (const s of totals) {
+      const g = group(s.labels, groupBy);
+      const bad = bads.get(g.key);
+      for (const [t, total] of s.points) rows.push({ ...g, end: t, total, bad: bad?.get(t) ?? 0 });
+    }
+    const liveTotal = series(await this.driver.instantQuery(exprs.total, new Date(live)));
+    const liveBad = new Map(series(await this.driver.instantQuery(exprs.bad, new Date(live))).map((s) => [group(s.labels, groupBy).key, s.points[0]![1]]));
+    for (const s of liveTotal) rows.push(...liveRows(s.labels, groupBy, live, s.points[0]![1], liveBad.get(group(s.labels, groupBy).key) ?? 0));
+    return rows;
+  }
+
+  /** Range queries over long windows are split so no answer passes Prometheus's 11,000-point limit. */
+  private async range(query: string, from: number, to: number, stepS: number): Promise<QueryResult[]> {
+    const out: QueryResult[] = [];
+    const span = 10_000 * stepS * 1000;
+    for (let start = from; start <= to; start += span) out.push(await this.driver.rangeQuery(query, new Date(start), new Date(Math.min(to, start + span - stepS * 1000)), stepS));
+    return out;
+  }
+}
+
+function group(labels: Record<string, string>, groupBy: readonly string[]) {
+  return groupOf(labels, groupBy);
+}
+
+/** The live 5m value goes in the newest 1m bucket, with the four before it emptied, so the window sums to it. */
+function liveRows(labels: Record<string, string>, groupBy: readonly string[], at: number, total: number, bad: number): Row[] {
+  const g = group(labels, groupBy);
+  const rows: Row[] = [{ ...g, end: at, total, bad, fine: true }];
+  for (let k = 1; k < BASE_WINDOW / FINE_RES; k++) rows.push({ ...g, end: at - k * FINE_RES, total: 0, bad: 0, fine: true });
+  return rows;
+}
+
+function series(results: QueryResult | QueryResult[]): Array<{ labels: Record<string, string>; points: Array<[number, number]> }> {
+  const list = Array.isArray(results) ? results : [results];
+  const out: Array<{ labels: Record<string, string>; points: Array<[number, number]> }> = [];
+  for (const r of list) {
+    for (const v of r.result as Array<{ metric: { labels: object }; values?: Array<{ time: Date; value: number }>; value?: { time: Date; value: number } }>) {
+      const points: Array<[number, number]> = (v.values ?? (v.value ? [v.value] : [])).filter((p) => Number.isFinite(p.value)).map((p) => [p.time.getTime(), p.value]);
+      out.push({ labels: v.metric.labels as Record<string, string>, points });
+    }
+  }
+  return out;
+}
+
+function describe(e: unknown): string {
+  const err = e as { message?: string; response?: { status?: number; data?: { error?: string } } };
+  if (err.response?.data?.error) return `${err.response.status}: ${err.response.data.error}`;
+  return err.message ?? String(e);
+}

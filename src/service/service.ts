@@ -1,0 +1,134 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Engine } from '../engine/engine.js';
+import type { RenderOptions } from '../rules/types.js';
+import { AlertmanagerNotifier } from '../notify/index.js';
+import { createApp } from '../server/app.js';
+import { HealthMetrics } from '../server/health-metrics.js';
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../server/limits.js';
+import { SqliteStore } from '../store/sqlite-store.js';
+import { loadSet } from './load.js';
+import { QuerySource } from './query-source.js';
+import { watchPaths } from './watch.js';
+
+export interface ServiceOptions {
+  sloPaths: string[];
+  host: string;
+  port: number;
+  dataDir: string;
+  render: RenderOptions;
+  version: string;
+  slothPeriod?: number;
+  prometheusUrl?: string;
+  alertmanagerUrls?: string[];
+  evalIntervalMs?: number;
+  resendDelayMs?: number;
+  limits?: Partial<ServerLimits>;
+  maxPendingSamples?: number;
+  watch?: boolean;
+  clock?: () => number;
+  log?: (line: string) => void;
+}
+
+export interface EngineService {
+  url: string;
+  engine: Engine;
+  store: SqliteStore;
+  reload(): Promise<{ ok: boolean; message: string }>;
+  /** Runs one evaluation now (alerts, notifications), as the timer does. */
+  evaluate(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * `slo serve`: the store restored, the SLOs loaded, the HTTP API listening, alerts evaluated on
+ * a timer and sent to Alertmanager; reloads keep the old set when the new one is invalid.
+ */
+export async function startService(opts: ServiceOptions): Promise<EngineService> {
+  const log = opts.log ?? ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
+  const loaded = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod });
+  if (!loaded.ok) throw new Error(loaded.message);
+  for (const w of loaded.warnings) log(w);
+  const store = new SqliteStore(opts.dataDir);
+  const engine = new Engine({ store, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, queryBackend: Boolean(opts.prometheusUrl) });
+  engine.setSlos(loaded.slos);
+  engine.restore();
+  const unavailable = engine.status().filter((s) => s.source === 'unavailable');
+  for (const s of unavailable) log(`SLO ${s.slo.id} cannot be computed from ingested samples: ${s.reason}`);
+  const notifier = opts.alertmanagerUrls?.length
+    ? new AlertmanagerNotifier({ urls: opts.alertmanagerUrls, resendDelayMs: opts.resendDelayMs, evalIntervalMs: opts.evalIntervalMs, log })
+    : undefined;
+  const query = opts.prometheusUrl ? new QuerySource({ url: opts.prometheusUrl, engine, log }) : undefined;
+  let ready = false;
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...opts.limits };
+  const health = new HealthMetrics(opts.version, {
+    queuedSamples: () => engine.queuedSamples,
+    slos: () => engine.slos.length,
+    matchedSeries: () => engine.seriesCount,
+    lastCommitMs: () => store.lastCommitMs,
+    notifier: () => notifier?.stats(),
+  });
+
+  const reload = async (): Promise<{ ok: boolean; message: string }> => {
+    const next = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod });
+    if (!next.ok) {
+      const message = `reload refused, the previous ${engine.slos.length} SLOs keep running: ${next.message}`;
+      log(message);
+      return { ok: false, message };
+    }
+    const { dropped } = engine.setSlos(next.slos);
+    await query?.refresh();
+    const message = `reloaded ${next.slos.length} SLOs${dropped.length ? `; history reset for changed SLIs: ${dropped.join(', ')}` : ''}`;
+    log(message);
+    return { ok: true, message };
+  };
+
+  const evaluate = () => {
+    const started = performance.now();
+    const now = engine.clock();
+    const alerts = engine.evaluateAlerts(now);
+    health.evaluation.record((performance.now() - started) / 1000);
+    notifier?.update(alerts, now);
+  };
+
+  const server: Server = createServer(
+    createApp({ engine, render: opts.render, version: opts.version, limits, health, ready: () => ready, reload, log }),
+  );
+  server.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+
+  await query?.start();
+  evaluate();
+  ready = true;
+  const evalTimer = setInterval(evaluate, opts.evalIntervalMs ?? 15_000);
+  const pruneTimer = setInterval(() => engine.prune(), 5 * 60_000);
+  evalTimer.unref();
+  pruneTimer.unref();
+  const unwatch = opts.watch === false ? () => {} : watchPaths(opts.sloPaths.length ? opts.sloPaths : ['slos'], () => void reload());
+
+  let closed: Promise<void> | undefined;
+  const close = () =>
+    (closed ??= (async () => {
+      ready = false;
+      clearInterval(evalTimer);
+      clearInterval(pruneTimer);
+      unwatch();
+      query?.stop();
+      // Stop taking requests, let those in flight finish, then write what is queued.
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      engine.flush();
+      await notifier?.close();
+      await health.shutdown();
+      store.close();
+    })());
+
+  return { url, engine, store, reload, evaluate, close };
+}

@@ -1,0 +1,159 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { ChangeSet, SeriesPoint } from './changes.js';
+
+export interface StoredBucket {
+  slo: string;
+  group: string;
+  groupLabels: Record<string, string>;
+  res: number;
+  end: number;
+  total: number;
+  num: number;
+  samples: number;
+}
+
+export interface StoredAlert {
+  key: string;
+  json: string;
+}
+
+/** Thrown when the store cannot take a write; the caller answers 5xx, since a retry can succeed later. */
+export class StoreError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS series (key TEXT PRIMARY KEY, ts INTEGER NOT NULL, value REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS groups (slo TEXT NOT NULL, grp TEXT NOT NULL, labels TEXT NOT NULL, PRIMARY KEY (slo, grp)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS buckets (
+  slo TEXT NOT NULL, grp TEXT NOT NULL, res INTEGER NOT NULL, end_ms INTEGER NOT NULL,
+  total REAL NOT NULL, num REAL NOT NULL, samples REAL NOT NULL,
+  PRIMARY KEY (slo, grp, res, end_ms)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS slos (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS alerts (key TEXT PRIMARY KEY, json TEXT NOT NULL) WITHOUT ROWID;
+`;
+
+/**
+ * The engine's durable state in one SQLite file: the last sample of every matched series and the
+ * per-SLO buckets. Every change set is one transaction in WAL mode with synchronous=FULL, so once
+ * `commit` returns the change survives a kill -9 or a power cut, and a failed commit leaves nothing.
+ */
+export class SqliteStore {
+  private readonly db: Database.Database;
+  private readonly upsertSeries: Database.Statement;
+  private readonly upsertBucket: Database.Statement;
+  private readonly insertGroup: Database.Statement;
+  readonly file: string;
+  /** Duration of the last commits, for the engine's own health metrics. */
+  lastCommitMs = 0;
+
+  constructor(dir: string, opts: { synchronous?: 'FULL' | 'NORMAL' } = {}) {
+    mkdirSync(dir, { recursive: true });
+    this.file = join(dir, 'slo-engine.sqlite');
+    try {
+      this.db = new Database(this.file);
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma(`synchronous = ${opts.synchronous ?? 'FULL'}`);
+      this.db.pragma('busy_timeout = 5000');
+      this.db.exec(SCHEMA);
+    } catch (e) {
+      throw new StoreError(`cannot open the store ${this.file}: ${(e as Error).message}; check --data-dir points at a writable folder with free space`);
+    }
+    this.upsertSeries = this.db.prepare('INSERT INTO series (key, ts, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET ts = excluded.ts, value = excluded.value');
+    this.upsertBucket = this.db.prepare(
+      'INSERT INTO buckets (slo, grp, res, end_ms, total, num, samples) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+        'ON CONFLICT (slo, grp, res, end_ms) DO UPDATE SET total = total + excluded.total, num = num + excluded.num, samples = samples + excluded.samples',
+    );
+    this.insertGroup = this.db.prepare('INSERT OR IGNORE INTO groups (slo, grp, labels) VALUES (?, ?, ?)');
+  }
+
+  /** Writes a change set atomically; throws StoreError (nothing written) when the disk refuses. */
+  commit(changes: ChangeSet): void {
+    const started = performance.now();
+    try {
+      this.db.transaction(() => {
+        for (const [key, p] of changes.series) this.upsertSeries.run(key, p.ts, p.v);
+        for (const b of changes.buckets.values()) {
+          this.insertGroup.run(b.slo, b.group, JSON.stringify(b.groupLabels));
+          this.upsertBucket.run(b.slo, b.group, b.res, b.end, b.total, b.num, b.samples);
+        }
+      })();
+    } catch (e) {
+      throw new StoreError(`the store could not save this write (${(e as Error).message}); nothing of it was kept, so retry it`);
+    } finally {
+      this.lastCommitMs = performance.now() - started;
+    }
+  }
+
+  series(): Array<[string, SeriesPoint]> {
+    return (this.db.prepare('SELECT key, ts, value FROM series').all() as Array<{ key: string; ts: number; value: number }>).map((r) => [r.key, { ts: r.ts, v: r.value }]);
+  }
+
+  buckets(): StoredBucket[] {
+    const rows = this.db
+      .prepare('SELECT b.slo, b.grp, g.labels, b.res, b.end_ms, b.total, b.num, b.samples FROM buckets b JOIN groups g ON g.slo = b.slo AND g.grp = b.grp ORDER BY b.end_ms')
+      .all() as Array<{ slo: string; grp: string; labels: string; res: number; end_ms: number; total: number; num: number; samples: number }>;
+    return rows.map((r) => ({ slo: r.slo, group: r.grp, groupLabels: JSON.parse(r.labels) as Record<string, string>, res: r.res, end: r.end_ms, total: r.total, num: r.num, samples: r.samples }));
+  }
+
+  /** SLO id → fingerprint of the definition its buckets were computed for. */
+  fingerprints(): Map<string, string> {
+    return new Map((this.db.prepare('SELECT id, fingerprint FROM slos').all() as Array<{ id: string; fingerprint: string }>).map((r) => [r.id, r.fingerprint]));
+  }
+
+  /** Records the loaded SLOs; buckets of an SLO whose definition changed are dropped, as they measured something else. */
+  setSlos(fingerprints: ReadonlyMap<string, string>): string[] {
+    const old = this.fingerprints();
+    const changed = [...fingerprints].filter(([id, fp]) => old.has(id) && old.get(id) !== fp).map(([id]) => id);
+    this.db.transaction(() => {
+      for (const id of changed) {
+        this.db.prepare('DELETE FROM buckets WHERE slo = ?').run(id);
+        this.db.prepare('DELETE FROM groups WHERE slo = ?').run(id);
+      }
+      const put = this.db.prepare('INSERT INTO slos (id, fingerprint) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET fingerprint = excluded.fingerprint');
+      for (const [id, fp] of fingerprints) put.run(id, fp);
+    })();
+    return changed;
+  }
+
+  /** Drops buckets no window can reach any more. */
+  prune(retention: ReadonlyMap<string, { res: number; before: number }[]>): void {
+    const del = this.db.prepare('DELETE FROM buckets WHERE slo = ? AND res = ? AND end_ms <= ?');
+    this.db.transaction(() => {
+      for (const [slo, rules] of retention) for (const r of rules) del.run(slo, r.res, r.before);
+    })();
+  }
+
+  saveAlerts(alerts: StoredAlert[]): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM alerts').run();
+      const put = this.db.prepare('INSERT INTO alerts (key, json) VALUES (?, ?)');
+      for (const a of alerts) put.run(a.key, a.json);
+    })();
+  }
+
+  alerts(): StoredAlert[] {
+    return this.db.prepare('SELECT key, json FROM alerts').all() as StoredAlert[];
+  }
+
+  /** Sums per SLO of everything stored, for checks that nothing acknowledged was lost. */
+  totals(): Array<{ slo: string; res: number; total: number; num: number; samples: number }> {
+    return this.db.prepare('SELECT slo, res, SUM(total) AS total, SUM(num) AS num, SUM(samples) AS samples FROM buckets GROUP BY slo, res ORDER BY slo, res').all() as Array<{
+      slo: string;
+      res: number;
+      total: number;
+      num: number;
+      samples: number;
+    }>;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
