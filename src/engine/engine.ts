@@ -19,6 +19,8 @@ export interface EngineOptions {
   maxPendingSamples?: number;
   /** Whether SLOs that need PromQL have a query API to read from. */
   queryBackend?: boolean;
+  /** How far ahead of the clock a sample may be; further is refused. Default 10m. */
+  maxFutureMs?: number;
 }
 
 export interface IngestOutcome {
@@ -149,7 +151,7 @@ export class Engine {
     const outcomes: IngestOutcome[] = [];
     for (const p of batch) {
       const before = { a: changes.accepted, d: changes.duplicates, o: changes.outOfBounds };
-      collectChanges(p.series, this.index, (k) => this.seriesState.get(k), now, changes);
+      collectChanges(p.series, this.index, (k) => this.seriesState.get(k), now, changes, this.opts.maxFutureMs);
       outcomes.push({ accepted: changes.accepted - before.a, duplicates: changes.duplicates - before.d, outOfBounds: changes.outOfBounds - before.o, matchedSeries: p.series.length });
     }
     this.pendingSamples -= batch.reduce((n, p) => n + p.samples, 0);

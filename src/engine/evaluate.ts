@@ -33,7 +33,7 @@ export function evaluateGroup(state: SloState, g: GroupState, t: number, now: nu
     let bad: number;
     let samples: number;
     // The 1m buckets only cover the last few minutes; further back the aligned 5m bucket stands in.
-    if (w === BASE_WINDOW && fineTo > now - 6 * FINE_RES) {
+    if (w === BASE_WINDOW && fineTo > now - 6 * FINE_RES && fineTo <= now) {
       const raw = g.fine.sumRaw(fineTo, w);
       total = raw.total;
       bad = plan.badOf(raw.total, raw.num);

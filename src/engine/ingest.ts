@@ -7,8 +7,8 @@ import { FINE_RES, groupOf, type SloState } from './slo-state.js';
 
 /** Prometheus's default lookback: a slice boundary further than this from the last sample has no value. */
 const LOOKBACK = 5 * 60_000;
-/** Samples further ahead of the engine's clock than this are refused, as Prometheus refuses them. */
-const MAX_FUTURE = 10 * 60_000;
+/** Samples further ahead of the engine's clock than this are refused: a clock that far off is a bug. */
+export const DEFAULT_MAX_FUTURE = 10 * 60_000;
 
 interface Route {
   state: SloState;
@@ -63,6 +63,7 @@ export function collectChanges(
   lastPoint: (key: string) => SeriesPoint | undefined,
   nowMs: number,
   changes: ChangeSet,
+  maxFutureMs: number = DEFAULT_MAX_FUTURE,
 ): void {
   for (const s of series) {
     const routes = index.routes(s.labels);
@@ -75,12 +76,18 @@ export function collectChanges(
         changes.duplicates++;
         continue;
       }
-      if (ts > nowMs + MAX_FUTURE || Number.isNaN(v)) {
+      if (ts > nowMs + maxFutureMs) {
         changes.outOfBounds++;
         continue;
       }
-      // Two samples further apart than the lookback never share a rule's 5m range, so no increase spans them.
-      const increase = s.delta ? v : prev === undefined || ts - prev.ts >= LOOKBACK ? undefined : v >= prev.v ? v - prev.v : v;
+      // A NaN is Prometheus's staleness marker: the series ended, and nothing spans the gap.
+      if (Number.isNaN(v)) {
+        prev = { ts, v };
+        changes.accepted++;
+        continue;
+      }
+      const joined = prev !== undefined && !Number.isNaN(prev.v) && ts - prev.ts < LOOKBACK;
+      const increase = s.delta ? v : !joined ? undefined : v >= prev!.v ? v - prev!.v : v;
       let landed = false;
       for (let i = 0; i < routes.length; i++) {
         const { state, input } = routes[i]!;
@@ -100,7 +107,7 @@ export function collectChanges(
           landed = (role.into === 'total' ? put(ts, d, 0, 1) : put(ts, 0, d, 0)) || landed;
         } else if (role.kind === 'gauge') {
           landed = put(ts, 1, v, 1) || landed;
-        } else if (prev) {
+        } else if (prev && !Number.isNaN(prev.v)) {
           // Each slice boundary in [prev.ts, ts) takes the previous sample's value, as an instant query would.
           const good = compare(prev.v, role.op, role.threshold) ? 1 : 0;
           const last = Math.min(ts - 1, prev.ts + LOOKBACK - 1);

@@ -25,6 +25,7 @@ export interface ServiceOptions {
   resendDelayMs?: number;
   limits?: Partial<ServerLimits>;
   maxPendingSamples?: number;
+  maxFutureMs?: number;
   watch?: boolean;
   clock?: () => number;
   log?: (line: string) => void;
@@ -50,7 +51,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   if (!loaded.ok) throw new Error(loaded.message);
   for (const w of loaded.warnings) log(w);
   const store = new SqliteStore(opts.dataDir);
-  const engine = new Engine({ store, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, queryBackend: Boolean(opts.prometheusUrl) });
+  const engine = new Engine({ store, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, maxFutureMs: opts.maxFutureMs, queryBackend: Boolean(opts.prometheusUrl) });
   engine.setSlos(loaded.slos);
   engine.restore();
   const unavailable = engine.status().filter((s) => s.source === 'unavailable');

@@ -29,7 +29,7 @@ export class StoreError extends Error {
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS series (key TEXT PRIMARY KEY, ts INTEGER NOT NULL, value REAL NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS series (key TEXT PRIMARY KEY, ts INTEGER NOT NULL, value REAL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS groups (slo TEXT NOT NULL, grp TEXT NOT NULL, labels TEXT NOT NULL, PRIMARY KEY (slo, grp)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS buckets (
   slo TEXT NOT NULL, grp TEXT NOT NULL, res INTEGER NOT NULL, end_ms INTEGER NOT NULL,
@@ -78,7 +78,8 @@ export class SqliteStore {
     const started = performance.now();
     try {
       this.db.transaction(() => {
-        for (const [key, p] of changes.series) this.upsertSeries.run(key, p.ts, p.v);
+        // SQLite has no NaN; NULL stands for a staleness marker.
+        for (const [key, p] of changes.series) this.upsertSeries.run(key, p.ts, Number.isNaN(p.v) ? null : p.v);
         for (const b of changes.buckets.values()) {
           this.insertGroup.run(b.slo, b.group, JSON.stringify(b.groupLabels));
           this.upsertBucket.run(b.slo, b.group, b.res, b.end, b.total, b.num, b.samples);
@@ -92,7 +93,7 @@ export class SqliteStore {
   }
 
   series(): Array<[string, SeriesPoint]> {
-    return (this.db.prepare('SELECT key, ts, value FROM series').all() as Array<{ key: string; ts: number; value: number }>).map((r) => [r.key, { ts: r.ts, v: r.value }]);
+    return (this.db.prepare('SELECT key, ts, value FROM series').all() as Array<{ key: string; ts: number; value: number | null }>).map((r) => [r.key, { ts: r.ts, v: r.value ?? NaN }]);
   }
 
   buckets(): StoredBucket[] {

@@ -54,7 +54,7 @@ export function tail(path: string, lines = 30): string {
  * Starts Prometheus on `configFile` over `dataDir` and waits until /-/ready answers. Its output
  * goes to `<logName>` in `workDir`. Retries on another port if the chosen one was taken meanwhile.
  */
-export async function startPrometheus(opts: { workDir: string; configFile: string; dataDir: string; logName: string; readyTimeoutMs?: number }): Promise<PrometheusProcess> {
+export async function startPrometheus(opts: PrometheusStartOptions): Promise<PrometheusProcess> {
   killAllOnExit();
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
@@ -69,7 +69,16 @@ export async function startPrometheus(opts: { workDir: string; configFile: strin
   throw lastError!;
 }
 
-async function startOn(port: number, opts: { workDir: string; configFile: string; dataDir: string; logName: string; readyTimeoutMs?: number }): Promise<PrometheusProcess> {
+export interface PrometheusStartOptions {
+  workDir: string;
+  configFile: string;
+  dataDir: string;
+  logName: string;
+  readyTimeoutMs?: number;
+  extraArgs?: string[];
+}
+
+async function startOn(port: number, opts: PrometheusStartOptions): Promise<PrometheusProcess> {
   const log = join(opts.workDir, opts.logName);
   const args = [
     `--config.file=${opts.configFile}`,
@@ -77,6 +86,7 @@ async function startOn(port: number, opts: { workDir: string; configFile: string
     `--web.listen-address=127.0.0.1:${port}`,
     // The default 15d retention would delete a longer simulated history as soon as it loads.
     '--storage.tsdb.retention.time=90d',
+    ...(opts.extraArgs ?? []),
   ];
   const fd = openSync(log, 'a');
   const child = hasSetpriv

@@ -21,14 +21,14 @@
  *
  * Everything lives in a scratch dir under .tmp/, removed by stop().
  */
-import { mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createPlatform, serveMetrics, type Faults, type MetricsServer } from '../../src/simulator/index.js';
 import { writeHistoryBlocks } from './history-blocks.js';
 import { instantQuery, rangeQuery, ruleGroups, type InstantSample, type RangeSeries, type RuleGroupState } from './prometheus-api.js';
 import { sleep, startPrometheus, tail, type PrometheusProcess } from './prometheus-process.js';
 import { scratchDir } from './promtool.js';
-import { backfillGroupNames, backfillRules, dependencyLevels, readRecordingRules } from './rule-backfill.js';
+import { backfillRuleLevels, readRecordingRules } from './rule-backfill.js';
 
 export type { InstantSample, RangeSeries, RuleGroupState } from './prometheus-api.js';
 
@@ -118,32 +118,15 @@ export async function startLoadedPrometheus(opts: LoadedPrometheusOptions): Prom
 
     const recording = readRecordingRules(ruleFiles);
     const chosen = opts.backfill === 'base' ? recording.filter((r) => /:increase5m$/.test(r.record)) : recording;
-    const levels = dependencyLevels(chosen);
-    const groupNames = backfillGroupNames(chosen);
-    const emptyConfig = join(dir, 'backfill.yml');
-    writeFileSync(emptyConfig, 'global: {}\n');
-    for (const [i, rules] of levels.entries()) {
-      if (rules.length === 0) continue;
-      prometheus = await startPrometheus({ workDir: dir, configFile: emptyConfig, dataDir, logName: 'backfill.log' });
-      const out = join(dir, `rules-level-${i}`);
-      backfillRules({
-        url: prometheus.url,
-        // One path for all levels: it decides, with the group name, when promtool evaluates a group.
-        ruleFile: join(dir, 'backfill-rules.yml'),
-        rules,
-        groupNames,
-        // The first 5 minutes have no full 5m increase yet.
-        startSec: startMs / 1000 + 300,
-        endSec: endMs / 1000,
-        outputDir: out,
-      });
-      await prometheus.stop();
-      prometheus = undefined;
-      // Blocks are picked up by the next start; they overlap the raw ones in time, which
-      // Prometheus 2.42 merges at query time (overlapping blocks are always allowed since 2.39).
-      for (const block of readdirSync(out)) renameSync(join(out, block), join(dataDir, block));
-      lap(`backfill level ${i} (${rules.length} rules)`);
-    }
+    await backfillRuleLevels({
+      dir,
+      dataDir,
+      rules: chosen,
+      // The first 5 minutes have no full 5m increase yet.
+      startSec: startMs / 1000 + 300,
+      endSec: endMs / 1000,
+      onLevel: (i, n) => lap(`backfill level ${i} (${n} rules)`),
+    });
 
     server = await serveMetrics(platform);
     const config = join(dir, 'prometheus.yml');

@@ -12,7 +12,9 @@
  * slo:events_bad:increase5m would subtract a good count taken at one time from a total
  * recorded up to a minute earlier, and show errors on a healthy platform.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPrometheus } from './prometheus-process.js';
 import { parseAllDocuments } from 'yaml';
 import { promtool } from './promtool.js';
 
@@ -140,5 +142,40 @@ export function backfillRules(opts: {
   // promtool logs every rule it processes; a failed query shows up as level=error or err=.
   if (!r.ok || /level=error|\berr=/.test(r.output)) {
     throw new Error(`promtool could not backfill ${opts.ruleFile} (${[...new Set(opts.rules.map((x) => x.record))].join(', ')}):\n${r.output.slice(0, 4000)}`);
+  }
+}
+
+/**
+ * Backfills `rules` into `dataDir` level by level: for each level a Prometheus without scrape
+ * targets is started over the data dir, promtool evaluates the level through it, and the blocks
+ * are moved in before the next level starts. Prometheus must not be running on `dataDir`.
+ */
+export async function backfillRuleLevels(opts: { dir: string; dataDir: string; rules: RecordingRule[]; startSec: number; endSec: number; onLevel?: (i: number, count: number) => void }): Promise<void> {
+  const levels = dependencyLevels(opts.rules);
+  const groupNames = backfillGroupNames(opts.rules);
+  const emptyConfig = join(opts.dir, 'backfill.yml');
+  writeFileSync(emptyConfig, 'global: {}\n');
+  for (const [i, rules] of levels.entries()) {
+    if (rules.length === 0) continue;
+    const prometheus = await startPrometheus({ workDir: opts.dir, configFile: emptyConfig, dataDir: opts.dataDir, logName: 'backfill.log' });
+    const out = join(opts.dir, `rules-level-${i}`);
+    try {
+      backfillRules({
+        url: prometheus.url,
+        // One path for all levels: it decides, with the group name, when promtool evaluates a group.
+        ruleFile: join(opts.dir, 'backfill-rules.yml'),
+        rules,
+        groupNames,
+        startSec: opts.startSec,
+        endSec: opts.endSec,
+        outputDir: out,
+      });
+    } finally {
+      await prometheus.stop();
+    }
+    // Blocks are picked up by the next start; they overlap the raw ones in time, which
+    // Prometheus 2.42 merges at query time (overlapping blocks are always allowed since 2.39).
+    for (const block of readdirSync(out)) renameSync(join(out, block), join(opts.dataDir, block));
+    opts.onLevel?.(i, rules.length);
   }
 }
