@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_RENDER_OPTIONS } from '../rules/index.js';
 import { startService, type EngineService } from '../service/service.js';
+import { startSimulation, type Simulation } from './simulate-command.js';
 import { durationOption, labelOption, urlOption } from './options.js';
 import { VERSION } from './version.js';
 
@@ -17,6 +18,23 @@ export interface ServeOptions {
   maxBodyBytes: number;
   maxPendingSamples: number;
   watch: boolean;
+  simulate: boolean;
+}
+
+const MINUTE = 60_000;
+
+/**
+ * The demo platform `--simulate` feeds the engine with: an hour of history first, then live
+ * steps, with an incident that began 18 minutes ago at 80% bad events, so that the page tier of
+ * a 99% SLO fires within a couple of minutes of starting, then another every 75 minutes.
+ */
+function startDemo(url: string): Promise<Simulation> {
+  return startSimulation({
+    remoteWrite: `${url}/api/v1/write`,
+    historyMs: 60 * MINUTE,
+    incidents: { everyMs: 75 * MINUTE, durationMs: 20 * MINUTE, firstAfterMs: 42 * MINUTE, level: 0.8 },
+    log: (line) => console.error(line),
+  });
 }
 
 export function listenOption(value: string): { host: string; port: number } {
@@ -59,9 +77,18 @@ export async function serve(paths: string[], opts: ServeOptions & { defaultSloPe
     `slo-engine ${VERSION} listening on ${service.url}: ${service.engine.slos.length} SLOs (${ingestOnly} from ingested samples), store ${service.store.file}` +
       `\n  remote-write: ${service.url}/api/v1/write   OTLP: ${service.url}/v1/metrics   metrics: ${service.url}/metrics   API: ${service.url}/api/v1/slos`,
   );
+  let simulation: Simulation | undefined;
+  try {
+    simulation = opts.simulate ? await startDemo(service.url) : undefined;
+  } catch (e) {
+    await service.close();
+    throw e;
+  }
   const stop = (signal: string) => {
     console.error(`${signal}: flushing and stopping`);
-    void service.close().then(() => process.exit(0));
+    void (simulation?.stop() ?? Promise.resolve())
+      .then(() => service.close())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
@@ -85,6 +112,7 @@ export function registerServe(program: Command, periodOption: Option): void {
     .addOption(new Option('--max-body-bytes <n>', 'largest compressed request body accepted').argParser(positiveInt).default(16 << 20))
     .addOption(new Option('--max-pending-samples <n>', 'samples waiting for the store above which ingest answers 429').argParser(positiveInt).default(2_000_000))
     .option('--no-watch', 'do not reload when SLO files change (SIGHUP and POST /-/reload still do)')
+    .option('--simulate', 'also run a simulated platform (NOT real data) that remote-writes to this engine: an hour of history, then live, with incidents', false)
     .addOption(periodOption)
     .action(async (paths: string[], opts: ServeOptions) => {
       await serve(paths, opts);

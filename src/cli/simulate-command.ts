@@ -31,7 +31,9 @@ export interface SimulationOptions {
   /** Default eu-1 and us-1. */
   clusters?: string[];
   /** Incident schedule, or false for none. Defaults: every 10m, 4m long, the first 30s after start. */
-  incidents?: false | { everyMs?: number; durationMs?: number; firstAfterMs?: number | false };
+  incidents?: false | { everyMs?: number; durationMs?: number; firstAfterMs?: number | false; level?: number };
+  /** Start the platform this long before now; the writer sends that history first (at most 1h). */
+  historyMs?: number;
   /** Faults held throughout; incidents turn knobs on top of them. */
   faults?: Faults;
   /** Extra remote-write request headers. */
@@ -77,7 +79,7 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
   const intervalMs = opts.intervalMs ?? 15_000;
   const faults = opts.faults ?? {};
   const listen = typeof opts.listen === 'string' ? parseListen(opts.listen) : opts.listen;
-  const startMs = now();
+  const startMs = now() - (opts.historyMs ?? 0);
 
   const platform = createPlatform({ seed, clusters, startMs, faults });
   // Counters appear as they first move (an error code, a histogram bucket); a twin an hour on
@@ -88,9 +90,9 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
   let schedule: IncidentSchedule | undefined;
   let advance = (toMs: number) => platform.advance(toMs);
   if (opts.incidents !== false) {
-    const { everyMs = 10 * MINUTE, durationMs = 4 * MINUTE, firstAfterMs } = opts.incidents ?? {};
+    const { everyMs = 10 * MINUTE, durationMs = 4 * MINUTE, firstAfterMs, level } = opts.incidents ?? {};
     // The early incident fits before the first regular one, however short the interval.
-    schedule = incidentSchedule({ seed, startMs, everyMs, durationMs, firstAfterMs: firstAfterMs ?? Math.max(0, Math.min(30_000, everyMs - durationMs)) });
+    schedule = incidentSchedule({ seed, startMs, everyMs, durationMs, level, firstAfterMs: firstAfterMs ?? Math.max(0, Math.min(30_000, everyMs - durationMs)) });
     advance = driveIncidents(platform, schedule, { baseFaults: faults, clusters, log });
   }
 

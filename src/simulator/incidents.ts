@@ -47,6 +47,8 @@ export interface IncidentOptions {
   firstAfterMs?: number | false;
   /** Knobs to rotate through. Default all of INCIDENT_FAULTS. */
   faults?: readonly IncidentFault[];
+  /** Share of bad events during every incident, instead of the drawn level that pages a 99.9% SLO. */
+  level?: number;
 }
 
 export interface Incident {
@@ -111,7 +113,7 @@ export function incidentSchedule(opts: IncidentOptions): IncidentSchedule {
     const fault = shuffled(streamFor(seed, `incidents/cycle-${cycle}`), knobs)[index % knobs.length]!;
     const draw = streamFor(seed, `incidents/level-${index}`)();
     // Whole percents, rounded up so the level never falls under the minimum.
-    const level = Math.min(1, Math.ceil(100 * minimum * (1 + (SPREAD - 1) * draw)) / 100);
+    const level = opts.level ?? Math.min(1, Math.ceil(100 * minimum * (1 + (SPREAD - 1) * draw)) / 100);
     const startsAt = index === 0 ? startMs + (firstAfterMs as number) : startMs + index * everyMs;
     const made: Incident = {
       index,

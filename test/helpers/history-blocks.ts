@@ -24,11 +24,16 @@ export function writeHistoryBlocks(opts: { platform: Platform; toMs: number; res
     frames++;
     samples += s.length;
   }
+  writeOpenMetricsBlocks({ builder, workDir: opts.workDir, dataDir: opts.dataDir });
+  return { frames, samples };
+}
+
+/** Any collected OpenMetrics frames as TSDB blocks in `dataDir`, through a scratch file in `workDir`. */
+export function writeOpenMetricsBlocks(opts: { builder: OpenMetricsBuilder; workDir: string; dataDir: string }): void {
   const file = join(opts.workDir, 'history.om');
-  builder.writeFile(file);
+  opts.builder.writeFile(file);
   const r = promtool(['tsdb', 'create-blocks-from', 'openmetrics', file, opts.dataDir]);
   if (!r.ok) throw new Error(`promtool could not turn ${file} into blocks:\n${r.output.slice(0, 4000)}`);
-  // Over 100 MB for three hours; the blocks hold the same for a fraction of that.
+  // Over 100 MB for three hours of the simulator; the blocks hold the same for a fraction of that.
   rmSync(file);
-  return { frames, samples };
 }

@@ -2,7 +2,8 @@
  * One Prometheus server process for tests: 127.0.0.1 only, a free port, its own data dir, and
  * never outliving the test process. It is killed by stop(), by the process 'exit' hook, and, where
  * util-linux's setpriv exists, by the kernel when the test process dies any other way (SIGKILL,
- * a crashed vitest worker): setpriv --pdeathsig.
+ * a crashed vitest worker): setpriv --pdeathsig. spawnTracked gives other binaries
+ * (VictoriaMetrics, vmalert) the same guarantees.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
@@ -55,7 +56,6 @@ export function tail(path: string, lines = 30): string {
  * goes to `<logName>` in `workDir`. Retries on another port if the chosen one was taken meanwhile.
  */
 export async function startPrometheus(opts: PrometheusStartOptions): Promise<PrometheusProcess> {
-  killAllOnExit();
   let lastError: Error | undefined;
   for (let attempt = 0; attempt < 3; attempt++) {
     const port = await freePort();
@@ -88,30 +88,13 @@ async function startOn(port: number, opts: PrometheusStartOptions): Promise<Prom
     '--storage.tsdb.retention.time=90d',
     ...(opts.extraArgs ?? []),
   ];
-  const fd = openSync(log, 'a');
-  const child = hasSetpriv
-    ? spawn('setpriv', ['--pdeathsig', 'KILL', PROMETHEUS, ...args], { stdio: ['ignore', fd, fd] })
-    : spawn(PROMETHEUS, args, { stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  running.add(child);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  child.once('exit', () => running.delete(child));
-  let spawnError: Error | undefined;
-  child.once('error', (e) => (spawnError = e));
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    await exited;
-    clearTimeout(timer);
-  };
+  const proc = spawnTracked(PROMETHEUS, args, log);
+  const stop = proc.stop;
   const deadline = Date.now() + (opts.readyTimeoutMs ?? 30_000);
   while (Date.now() < deadline) {
-    if (spawnError) throw new Error(`could not run ${PROMETHEUS} (${spawnError.message}); install Debian's prometheus package or set PROMETHEUS to its path`);
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`Prometheus exited (${child.exitCode ?? child.signalCode}) before it was ready; its log ${log} ends with:\n${tail(log)}`);
-    }
+    if (proc.spawnError()) throw new Error(`could not run ${PROMETHEUS} (${proc.spawnError()!.message}); install Debian's prometheus package or set PROMETHEUS to its path`);
+    if (proc.exited()) throw new Error(`Prometheus exited (${proc.exited()}) before it was ready; its log ${log} ends with:\n${tail(log)}`);
     try {
       const r = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
       if (r.ok) return { url, port, log, stop };
@@ -122,6 +105,47 @@ async function startOn(port: number, opts: PrometheusStartOptions): Promise<Prom
   }
   await stop();
   throw new Error(`Prometheus on ${url} was not ready within ${(opts.readyTimeoutMs ?? 30_000) / 1000}s; its log ${log} ends with:\n${tail(log)}`);
+}
+
+export interface TrackedProcess {
+  child: ChildProcess;
+  /** The exit code or signal once the process is gone, else undefined. */
+  exited(): string | undefined;
+  /** Set when the binary could not be run at all. */
+  spawnError(): Error | undefined;
+  /** Resolves once the process is gone, however it ended. */
+  finished: Promise<void>;
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs a server binary with its output appended to `log`, killed by stop(), by the process
+ * 'exit' hook and, with setpriv, by the kernel when the test process dies.
+ */
+export function spawnTracked(command: string, args: string[], log: string): TrackedProcess {
+  killAllOnExit();
+  const fd = openSync(log, 'a');
+  const child = hasSetpriv
+    ? spawn('setpriv', ['--pdeathsig', 'KILL', command, ...args], { stdio: ['ignore', fd, fd] })
+    : spawn(command, args, { stdio: ['ignore', fd, fd] });
+  closeSync(fd);
+  running.add(child);
+  const exit = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.once('exit', () => running.delete(child));
+  let spawnError: Error | undefined;
+  child.once('error', (e) => (spawnError = e));
+  // A binary that cannot be run emits 'error' and no 'exit'.
+  const gone = Promise.race([exit, new Promise<void>((resolve) => child.once('error', () => resolve()))]);
+  const exited = () => (child.exitCode !== null ? String(child.exitCode) : child.signalCode !== null ? child.signalCode : undefined);
+  const stop = async () => {
+    if (exited() !== undefined || spawnError) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await gone;
+    clearTimeout(timer);
+  };
+  return { child, exited, spawnError: () => spawnError, finished: gone, stop };
 }
 
 export function sleep(ms: number): Promise<void> {
