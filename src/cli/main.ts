@@ -6,6 +6,7 @@ import { DEFAULT_GRAFANA_DASHBOARDS_PATH, dashboardOutputs } from '../dashboards
 import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../rules/index.js';
 import { loadOrReport } from './load-or-report.js';
 import { durationOption, labelOption, urlOption } from './options.js';
+import { registerReport } from './report-command.js';
 import { registerServe } from './serve-command.js';
 import { registerSimulate } from './simulate-command.js';
 import { VERSION } from './version.js';
@@ -100,6 +101,7 @@ program
 
 registerServe(program, periodOption);
 registerSimulate(program);
+registerReport(program, periodOption);
 
 try {
   await program.parseAsync(process.argv);
