@@ -37,7 +37,8 @@ function condition(slo: Slo, rule: AlertingRule, sampleLabels: Record<string, st
   // As in Prometheus: the rule's labels override the sample's, and alertname is set last.
   const labels: Record<string, string> = { ...sampleLabels, ...rule.labels, alertname: rule.alert };
   const annotations: Record<string, string> = {};
-  for (const [k, v] of Object.entries(rule.annotations)) annotations[k] = expandTemplate(v, labels, value);
+  // Prometheus gives templates the labels of the expression's result only, not the rule's own.
+  for (const [k, v] of Object.entries(rule.annotations)) annotations[k] = expandTemplate(v, sampleLabels, value);
   return { key: alertKey(labels), slo: slo.id, labels, annotations, value, forMs: forMs(rule) };
 }
 

@@ -1,7 +1,8 @@
 import { BASE_WINDOW } from '../model/constants.js';
-import { formatDuration } from '../model/duration.js';
+import { formatDuration, type Millis } from '../model/duration.js';
 import { RECORDS } from '../model/naming.js';
 import type { Slo } from '../model/slo.js';
+import { isTemplate } from '../promql/template.js';
 import { baseExpressions, rawErrorRatio } from '../rules/sli-expressions.js';
 
 export type QueryExpressions = { kind: 'counts'; total: string; bad: string } | { kind: 'ratio'; errorRatio: string };
@@ -23,4 +24,16 @@ export function queryExpressions(slo: Slo): QueryExpressions {
     addedLabels: ['__slo_engine_none__'],
   })!;
   return { kind: 'counts', total: totalOnly.total, bad: inlined.bad };
+}
+
+/**
+ * The step of the subqueries the expressions evaluate (a timeslice's slice, a PromQL gauge's
+ * resolution), or the base window when they have none: a backend evaluates base / step inner
+ * points per point of a range query.
+ */
+export function subqueryStep(slo: Slo): Millis {
+  const sli = slo.sli;
+  if (sli.kind === 'timeslice') return sli.slice;
+  if (sli.kind === 'boolGauge' && isTemplate(sli.gauge)) return sli.resolution;
+  return BASE_WINDOW;
 }

@@ -1,7 +1,7 @@
 import { PrometheusDriver, type QueryResult } from 'prometheus-query';
 import { BASE_WINDOW } from '../model/constants.js';
 import type { Engine } from '../engine/engine.js';
-import { queryExpressions } from '../engine/query-expressions.js';
+import { queryExpressions, subqueryStep } from '../engine/query-expressions.js';
 import { FINE_RES, groupOf } from '../engine/slo-state.js';
 
 export interface QuerySourceOptions {
@@ -72,15 +72,16 @@ export class QuerySource {
     const groupBy = state.plan.groupBy;
     const rows: Row[] = [];
     const step = BASE_WINDOW / 1000;
+    const points = pointsPerQuery(subqueryStep(state.slo));
     const live = Math.floor(now / FINE_RES) * FINE_RES;
     if (exprs.kind === 'ratio') {
       // Without counts each 5m ratio weighs one, so longer windows average them like the rules' SLO window.
-      for (const s of series(await this.range(exprs.errorRatio, from, to, step))) for (const [t, v] of s.points) rows.push({ ...group(s.labels, groupBy), end: t, total: 1, bad: v });
+      for (const s of series(await this.range(exprs.errorRatio, from, to, step, points))) for (const [t, v] of s.points) rows.push({ ...group(s.labels, groupBy), end: t, total: 1, bad: v });
       for (const s of series(await this.driver.instantQuery(exprs.errorRatio, new Date(live)))) rows.push(...liveRows(s.labels, groupBy, live, 1, s.points[0]![1]));
       return rows;
     }
-    const totals = series(await this.range(exprs.total, from, to, step));
-    const bads = new Map(series(await this.range(exprs.bad, from, to, step)).map((s) => [group(s.labels, groupBy).key, new Map(s.points)]));
+    const totals = series(await this.range(exprs.total, from, to, step, points));
+    const bads = new Map(series(await this.range(exprs.bad, from, to, step, points)).map((s) => [group(s.labels, groupBy).key, new Map(s.points)]));
     for (const s of totals) {
       const g = group(s.labels, groupBy);
       const bad = bads.get(g.key);
@@ -92,17 +93,37 @@ export class QuerySource {
     return rows;
   }
 
-  /** Range queries over long windows are split so no answer passes Prometheus's 11,000-point limit. */
-  private async range(query: string, from: number, to: number, stepS: number): Promise<QueryResult[]> {
+  /** Range queries over long windows are split into pieces of at most `points` steps (see pointsPerQuery). */
+  private async range(query: string, from: number, to: number, stepS: number, points: number): Promise<QueryResult[]> {
     const out: QueryResult[] = [];
-    const span = 10_000 * stepS * 1000;
+    const span = points * stepS * 1000;
     for (let start = from; start <= to; start += span) out.push(await this.driver.rangeQuery(query, new Date(start), new Date(Math.min(to, start + span - stepS * 1000)), stepS));
     return out;
   }
 }
 
-function group(labels: Record<string, string>, groupBy: readonly string[]) {
-  return groupOf(labels, groupBy);
+/**
+ * Points per range query. Prometheus answers at most 11,000 per series. VictoriaMetrics also caps
+ * the points a subquery evaluates per series (-search.maxPointsPerTimeseries, 30,000 by default),
+ * and a subquery evaluates base / step of them per point: a 1m-slice timeslice over a 30d window
+ * in one query needs 43,200 and is refused.
+ */
+function pointsPerQuery(subqueryStepMs: number): number {
+  return Math.max(1, Math.min(10_000, Math.floor((20_000 * subqueryStepMs) / BASE_WINDOW)));
+}
+
+/**
+ * The group a returned series belongs to. Without a groupBy (raw error ratios, PromQL that keeps
+ * labels of its own) every series the query returns is a group of its own, as it is a series of
+ * its own in what the recording rules record.
+ */
+function group(labels: Record<string, string>, groupBy: readonly string[]): { key: string; labels: Record<string, string> } {
+  if (groupBy.length > 0) return groupOf(labels, groupBy);
+  const names = Object.keys(labels)
+    .filter((n) => n !== '__name__' && labels[n] !== '')
+    .sort();
+  if (names.length === 0) return { key: '', labels: {} };
+  return { key: JSON.stringify(names.map((n) => [n, labels[n]])), labels: Object.fromEntries(names.map((n) => [n, labels[n]!])) };
 }
 
 /** The live 5m value goes in the newest 1m bucket, with the four before it emptied, so the window sums to it. */
@@ -125,8 +146,10 @@ function series(results: QueryResult | QueryResult[]): Array<{ labels: Record<st
   return out;
 }
 
+/** prometheus-query rejects with plain objects ({ errorType, error, httpStatus? }), not Errors. */
 function describe(e: unknown): string {
-  const err = e as { message?: string; response?: { status?: number; data?: { error?: string } } };
+  const err = (e ?? {}) as { message?: string; error?: unknown; errorType?: string; httpStatus?: number; response?: { status?: number; data?: { error?: string } } };
+  if (typeof err.error === 'string') return `${err.httpStatus ?? err.errorType ?? 'error'}: ${err.error}`;
   if (err.response?.data?.error) return `${err.response.status}: ${err.response.data.error}`;
   return err.message ?? String(e);
 }
