@@ -29,7 +29,7 @@ describe('the engine HTTP API', () => {
   let engine: EngineService;
   const t = Date.now() - 120_000;
   const series = (code: string, v0: number, v1: number, at = t) => ({ labels: { __name__: 'http_requests_total', code, job: 'web' }, samples: [{ value: v0, timestampMs: at }, { value: v1, timestampMs: at + 15_000 }] });
-  const post = (body: Uint8Array | string, headers: Record<string, string>, path = '/api/v1/write') => fetch(`${engine.url}${path}`, { method: 'POST', headers, body });
+  const post = (body: Uint8Array | string, headers: Record<string, string>, path = "/api/v1/write") => fetch(`${engine.url}${path}`, { method: "POST", headers, body: body as BodyInit });
 
   beforeAll(async () => {
     writeFiles(dir, { 'slos.yaml': SPEC });

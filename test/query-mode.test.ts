@@ -236,6 +236,7 @@ describe('query mode on Prometheus and VictoriaMetrics holding the same history'
         expect([q.get(id)?.source, i.get(twin)?.source]).toEqual(['query', 'ingest']);
         const a = ratios(q.get(id));
         const b = ratios(i.get(twin));
+        // A raw ratio that keeps a label is one group per series it returns, as in the recorded rules.
         if (id === 'qm-error-ratio-by-cluster') expect([...a.keys()].filter((k) => k.endsWith('|5m')).sort()).toEqual(['a|5m', 'b|5m']);
         for (const key of new Set([...a.keys(), ...b.keys()])) if (!RAW.has(id) || key.endsWith('|5m')) agree.check(`${id} vs ${twin} ${key} at ${iso(t)}`, a.get(key), b.get(key));
       }

@@ -4,11 +4,13 @@
  * Prometheus text format with millisecond timestamps for VictoriaMetrics' import API, and a
  * snappy-compressed remote-write 1.0 request for the engine.
  *
- * Every series has a sample at every step, all at the same timestamps, aligned on whole
- * minutes; counters start high (as counters of a process that ran before the history began do)
- * and one cluster's process restarts mid-way (every counter of it resets to zero). Two clusters:
- *   - qm_requests_total{cluster, code=200|404|500}: errors at a low base rate, an incident in
- *     cluster a (~15% errors for 20 minutes) and a slow burn in cluster b (~3% for 40 minutes);
+ * Every series has a sample at every step (15s), all at the same timestamps, from a whole minute
+ * on. Counters start high, as those of a process that ran before the history began do:
+ * VictoriaMetrics counts a series' first sample from zero when it is small next to the series'
+ * increments, where Prometheus and the engine take it as the baseline. Cluster b's process
+ * restarts a little after half-way: every counter of it resets to zero. Two clusters:
+ *   - qm_requests_total{cluster, code=200|404|500} (5xx are errors): a low base error rate, an
+ *     incident in cluster a (~15% errors for 20 minutes), a slow burn in b (~3% for 40 minutes);
  *   - qm_request_duration_seconds_bucket/_count{cluster, handler="api", le}: a slow spell in
  *     cluster b;
  *   - qm_queue_depth{cluster}: a bounded random walk around the SLO threshold of 10.
@@ -32,8 +34,6 @@ export interface SyntheticHistory {
   /** Sample timestamps, the same for every series. */
   times: number[];
   series: SyntheticSeries[];
-  /** Index of the step at which cluster b's counters reset. */
-  resetStep: number;
 }
 
 const CLUSTERS = ['a', 'b'] as const;
@@ -89,7 +89,7 @@ export function syntheticHistory(opts: { startMs: number; endMs: number; stepMs?
       queue.values.push(Math.min(20, Math.max(0, prev + Math.round((rng() - 0.5) * 4))));
     }
   }
-  return { startMs: opts.startMs, endMs: opts.endMs, stepMs, times, series, resetStep };
+  return { startMs: opts.startMs, endMs: opts.endMs, stepMs, times, series };
 }
 
 function step(s: SyntheticSeries, increase: number, reset: boolean): void {
