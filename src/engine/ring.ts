@@ -65,38 +65,36 @@ export class BucketRing {
     return { total: this.total[i]!, num: this.num[i]!, samples: this.samples[i]! };
   }
 
-  /** Sums over buckets with end in (to - span, to], applying `badOf` per bucket. */
-  sum(to: number, span: number, badOf: (t: number, n: number) => number): WindowSum {
-    let total = 0;
-    let bad = 0;
-    let samples = 0;
+  /** Calls `visit` with the slot of every bucket held with end in (to - span, to]. */
+  private each(to: number, span: number, visit: (slot: number) => void): void {
     const n = Math.min(Math.round(span / this.resMs), this.size);
     for (let k = 0; k < n; k++) {
       const end = to - k * this.resMs;
       const i = this.slot(end);
-      if (this.ends[i] !== end) continue;
-      total += this.total[i]!;
-      bad += badOf(this.total[i]!, this.num[i]!);
-      samples += this.samples[i]!;
+      if (this.ends[i] === end) visit(i);
     }
-    return { total, bad, samples };
+  }
+
+  /** Sums over buckets with end in (to - span, to], applying `badOf` per bucket. */
+  sum(to: number, span: number, badOf: (t: number, n: number) => number): WindowSum {
+    const out = { total: 0, bad: 0, samples: 0 };
+    this.each(to, span, (i) => {
+      out.total += this.total[i]!;
+      out.bad += badOf(this.total[i]!, this.num[i]!);
+      out.samples += this.samples[i]!;
+    });
+    return out;
   }
 
   /** Plain sums over buckets with end in (to - span, to], for windows whose clamp applies to the whole. */
   sumRaw(to: number, span: number): { total: number; num: number; samples: number } {
-    let total = 0;
-    let num = 0;
-    let samples = 0;
-    const n = Math.min(Math.round(span / this.resMs), this.size);
-    for (let k = 0; k < n; k++) {
-      const end = to - k * this.resMs;
-      const i = this.slot(end);
-      if (this.ends[i] !== end) continue;
-      total += this.total[i]!;
-      num += this.num[i]!;
-      samples += this.samples[i]!;
-    }
-    return { total, num, samples };
+    const out = { total: 0, num: 0, samples: 0 };
+    this.each(to, span, (i) => {
+      out.total += this.total[i]!;
+      out.num += this.num[i]!;
+      out.samples += this.samples[i]!;
+    });
+    return out;
   }
 
   /** Every bucket the ring holds, oldest first. */

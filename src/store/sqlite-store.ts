@@ -1,18 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ChangeSet, SeriesPoint } from './changes.js';
+import type { BucketDelta, ChangeSet, SeriesPoint } from './changes.js';
 
-export interface StoredBucket {
-  slo: string;
-  group: string;
-  groupLabels: Record<string, string>;
-  res: number;
-  end: number;
-  total: number;
-  num: number;
-  samples: number;
-}
+/** A bucket as stored: the same fields as the change that made it. */
+export type StoredBucket = BucketDelta;
 
 export interface StoredAlert {
   key: string;
