@@ -8,6 +8,7 @@ import { snappyCompress } from '../src/wire/snappy-compress.js';
 import { startEngineProcess, type EngineProcess } from './helpers/engine-process.js';
 import { freePort, sleep, tail } from './helpers/prometheus-process.js';
 import { scratchDir, writeFiles } from './helpers/promtool.js';
+import { mulberry32 } from '../src/simulator/index.js';
 
 /**
  * The crash test: `slo serve` as a real process is killed with SIGKILL in the middle of a steady
@@ -101,17 +102,6 @@ interface Cell {
 interface StoreView {
   buckets: Record<string, Cell>;
   series: Record<string, { ts: number; v: number }>;
-}
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
