@@ -21,6 +21,8 @@ export interface EngineOptions {
   queryBackend?: boolean;
   /** How far ahead of the clock a sample may be; further is refused. Default 10m. */
   maxFutureMs?: number;
+  /** Told how long each store commit took, for the health metrics. */
+  onCommit?: (ms: number) => void;
 }
 
 export interface IngestOutcome {
@@ -156,7 +158,10 @@ export class Engine {
     }
     this.pendingSamples -= batch.reduce((n, p) => n + p.samples, 0);
     try {
-      if (!changes.empty) this.opts.store.commit(changes);
+      if (!changes.empty) {
+        this.opts.store.commit(changes);
+        this.opts.onCommit?.(this.opts.store.lastCommitMs);
+      }
       this.counters.commits++;
     } catch (e) {
       this.counters.commitErrors++;

@@ -5,7 +5,7 @@ import type { HealthMetrics } from './health-metrics.js';
 import { HttpError, sendJson, sendText } from './http-errors.js';
 import type { ServerLimits } from './limits.js';
 import { otlpMetrics } from './otlp-route.js';
-import { ingestError, remoteWrite } from './remote-write-route.js';
+import { ingestError, remoteWrite, type IngestCounts } from './remote-write-route.js';
 import { burndown, sloSummaryJson } from './slo-json.js';
 import { sloExposition } from './slo-metrics.js';
 
@@ -46,9 +46,11 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
       sendText(res, err.status, err.message, err.headers);
     }
   };
-  const counted = (protocol: string) => (c: { samples: number; skippedSeries: number }) => {
-    ctx.health.samples.add(c.samples, { outcome: 'matched', protocol });
-    ctx.health.samples.add(c.skippedSeries, { outcome: 'skipped_series', protocol });
+  const counted = (protocol: string) => (c: IngestCounts) => {
+    ctx.health.samples.add(c.accepted, { outcome: 'accepted', protocol });
+    ctx.health.samples.add(c.duplicates, { outcome: 'duplicate', protocol });
+    ctx.health.samples.add(c.outOfBounds, { outcome: 'out_of_bounds', protocol });
+    ctx.health.skippedSeries.add(c.skippedSeries, { protocol });
   };
 
   const routes: Record<string, Record<string, Handler>> = {

@@ -7,7 +7,6 @@ export interface HealthSources {
   queuedSamples: () => number;
   slos: () => number;
   matchedSeries: () => number;
-  lastCommitMs: () => number;
   notifier: () => { pending: number; dropped: number; failed: number; sent: number } | undefined;
 }
 
@@ -21,13 +20,15 @@ export class HealthMetrics {
   private readonly serializer = new PrometheusSerializer(undefined, false, undefined, true, true);
   readonly samples: Counter;
   readonly requests: Counter;
+  readonly skippedSeries: Counter;
   readonly evaluation: Histogram;
   readonly storeCommit: Histogram;
 
   constructor(version: string, sources: HealthSources) {
     this.provider = new MeterProvider({ resource: resourceFromAttributes({ 'service.name': 'slo-engine', 'service.version': version }), readers: [this.reader] });
     const meter = this.provider.getMeter('slo-engine', version);
-    this.samples = meter.createCounter('slo_engine_ingested_samples', { description: 'Samples received, by outcome (accepted, skipped, duplicate, out_of_bounds, rejected) and protocol' });
+    this.samples = meter.createCounter('slo_engine_ingested_samples', { description: 'Samples of series some SLI selects, by outcome (accepted, duplicate, out_of_bounds) and protocol' });
+    this.skippedSeries = meter.createCounter('slo_engine_skipped_series', { description: 'Series no SLI selects, dropped at their metric name' });
     this.requests = meter.createCounter('slo_engine_ingest_requests', { description: 'Ingest requests by protocol and HTTP status code' });
     this.evaluation = meter.createHistogram('slo_engine_evaluation_duration', { unit: 's', description: 'Time to compute every window, burn rate and alert state of all SLOs' });
     this.storeCommit = meter.createHistogram('slo_engine_store_commit_duration', { unit: 's', description: 'Time to make one group of writes durable in the store' });

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Overloaded, type Engine } from '../engine/engine.js';
+import { Overloaded, type Engine, type IngestOutcome } from '../engine/engine.js';
 import { BadPayload } from '../ingest/errors.js';
 import { decodeWriteRequestV1 } from '../ingest/remote-write-v1.js';
 import { decodeWriteRequestV2 } from '../ingest/remote-write-v2.js';
@@ -9,9 +9,8 @@ import { readBody } from './body.js';
 import { HttpError } from './http-errors.js';
 import type { ServerLimits } from './limits.js';
 
-export interface IngestCounts {
-  samples: number;
-  series: number;
+/** What one accepted request did, for the health counters. */
+export interface IngestCounts extends IngestOutcome {
   skippedSeries: number;
 }
 
@@ -42,14 +41,14 @@ export async function remoteWrite(req: IncomingMessage, res: ServerResponse, eng
   const opts = { keep: engine.keep, maxSeries: limits.maxSeriesPerRequest, maxLabelsPerSeries: limits.maxLabelsPerSeries, maxLabelLength: limits.maxLabelLength };
   if (schema === 'v1') {
     const decoded = decodeWriteRequestV1(raw, opts);
-    await engine.ingest(decoded.series);
-    counts({ samples: decoded.samples, series: decoded.series.length, skippedSeries: decoded.skipped });
+    const outcome = await engine.ingest(decoded.series);
+    counts({ ...outcome, skippedSeries: decoded.skipped });
     res.writeHead(204).end();
     return;
   }
   const decoded = decodeWriteRequestV2(raw, opts);
-  await engine.ingest(decoded.series);
-  counts({ samples: decoded.samples, series: decoded.series.length, skippedSeries: decoded.skipped });
+  const outcome = await engine.ingest(decoded.series);
+  counts({ ...outcome, skippedSeries: decoded.skipped });
   res
     .writeHead(204, {
       'X-Prometheus-Remote-Write-Samples-Written': String(decoded.samples + decoded.skippedSamples),

@@ -51,7 +51,14 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   if (!loaded.ok) throw new Error(loaded.message);
   for (const w of loaded.warnings) log(w);
   const store = new SqliteStore(opts.dataDir);
-  const engine = new Engine({ store, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, maxFutureMs: opts.maxFutureMs, queryBackend: Boolean(opts.prometheusUrl) });
+  // Its gauges read the engine and the notifier when /metrics is scraped, after both exist.
+  const health = new HealthMetrics(opts.version, {
+    queuedSamples: () => engine.queuedSamples,
+    slos: () => engine.slos.length,
+    matchedSeries: () => engine.seriesCount,
+    notifier: () => notifier?.stats(),
+  });
+  const engine = new Engine({ store, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, maxFutureMs: opts.maxFutureMs, queryBackend: Boolean(opts.prometheusUrl), onCommit: (ms) => health.storeCommit.record(ms / 1000) });
   engine.setSlos(loaded.slos);
   engine.restore();
   const unavailable = engine.status().filter((s) => s.source === 'unavailable');
@@ -62,13 +69,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   const query = opts.prometheusUrl ? new QuerySource({ url: opts.prometheusUrl, engine, log }) : undefined;
   let ready = false;
   const limits = { ...DEFAULT_SERVER_LIMITS, ...opts.limits };
-  const health = new HealthMetrics(opts.version, {
-    queuedSamples: () => engine.queuedSamples,
-    slos: () => engine.slos.length,
-    matchedSeries: () => engine.seriesCount,
-    lastCommitMs: () => store.lastCommitMs,
-    notifier: () => notifier?.stats(),
-  });
+
 
   const reload = async (): Promise<{ ok: boolean; message: string }> => {
     const next = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod });
