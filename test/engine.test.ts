@@ -1,11 +1,12 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Engine } from '../src/engine/engine.js';
+import { Engine, Overloaded } from '../src/engine/engine.js';
+import { ingestError } from '../src/server/remote-write-route.js';
 import type { DecodedSeries } from '../src/ingest/series.js';
 import { DEFAULT_RENDER_OPTIONS } from '../src/rules/index.js';
 import { loadSlos } from '../src/spec/load.js';
-import { SqliteStore } from '../src/store/sqlite-store.js';
+import { SqliteStore, StoreError } from '../src/store/sqlite-store.js';
 import { scratchDir, writeFiles } from './helpers/promtool.js';
 
 const M = 60_000;
@@ -191,5 +192,44 @@ describe('the engine computes SLIs from the stream', () => {
     expect(JSON.stringify(second.engine.status(T0 + 5 * M).map((x) => x.groups))).toBe(before);
     expect([...second.engine.alerts.keys()].sort()).toEqual([...first.engine.alerts.keys()].sort());
     second.store.close();
+  });
+});
+
+describe('the engine under pressure', () => {
+  it('refuses a write with Overloaded (429, Retry-After) while too many samples wait for the store', async () => {
+    const now = { t: T0 + 30 * M };
+    const dir = scratchDir('engine-unit-');
+    dirs.push(dir);
+    writeFiles(dir, { 'slos.yaml': SPEC });
+    const store = new SqliteStore(join(dir, 'data'));
+    const engine = new Engine({ store, render: DEFAULT_RENDER_OPTIONS, clock: () => now.t, maxPendingSamples: 3 });
+    engine.setSlos(loadSlos([join(dir, 'slos.yaml')]).slos);
+    const body = (code: string) => [series({ __name__: 'req_total', cluster: 'a', code }, [[T0 + M, 1], [T0 + 2 * M, 2]])];
+    const first = engine.ingest(body('200'));
+    const second = engine.ingest(body('500'));
+    await expect(second).rejects.toBeInstanceOf(Overloaded);
+    const err = ingestError(await second.catch((e: unknown) => e));
+    expect(err.status).toBe(429);
+    expect(err.headers['Retry-After']).toBe('1');
+    engine.flush();
+    await expect(first).resolves.toMatchObject({ accepted: 2 });
+    store.close();
+  });
+
+  it('answers 503 when the store cannot write, and keeps nothing of that write', async () => {
+    const now = { t: T0 + 30 * M };
+    const { engine, store } = setup(now).open();
+    const commit = store.commit.bind(store);
+    store.commit = () => {
+      throw new StoreError('the store could not save this write (database or disk is full); nothing of it was kept, so retry it');
+    };
+    const body = [series({ __name__: 'req_total', cluster: 'a', code: '200' }, [[T0 + M, 1], [T0 + 2 * M, 11]])];
+    const failed = await ingest(engine, body).catch((e: unknown) => e);
+    expect(ingestError(failed)).toMatchObject({ status: 503, message: expect.stringMatching(/disk is full.*retry/) });
+    expect(window(engine, 'web-api', 5 * M, T0 + 5 * M, 'a')).toBeUndefined();
+    store.commit = commit;
+    // The retried write counts in full: the failed one left no series position behind.
+    await ingest(engine, body);
+    expect(window(engine, 'web-api', 5 * M, T0 + 5 * M, 'a')?.total).toBe(10);
   });
 });
