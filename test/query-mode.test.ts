@@ -5,8 +5,11 @@ import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../src/rules/index.js';
 import { QuerySource } from '../src/service/query-source.js';
 import { startService, type EngineService } from '../src/service/service.js';
 import { loadSlos } from '../src/spec/load.js';
+import { rawErrorRatio } from '../src/rules/sli-expressions.js';
+import { sloWindows } from '../src/model/windows.js';
+import { formatDuration } from '../src/model/duration.js';
 import { writeOpenMetricsBlocks } from './helpers/history-blocks.js';
-import { rangeQuery } from './helpers/prometheus-api.js';
+import { instantQuery, rangeQuery } from './helpers/prometheus-api.js';
 import { sleep, startPrometheus, type PrometheusProcess } from './helpers/prometheus-process.js';
 import { scratchDir } from './helpers/promtool.js';
 import { readRecordingRules } from './helpers/rule-backfill.js';
@@ -69,6 +72,7 @@ interface SloJson {
   source: 'ingest' | 'query' | 'unavailable';
   status: string;
   reason: string | null;
+  readAt: string | null;
   groups: Array<{ labels: Record<string, string>; windows: Record<string, WindowJson> }>;
 }
 
@@ -293,6 +297,28 @@ describe('query mode on Prometheus and VictoriaMetrics holding the same history'
     const groups = (ids: string[]) => ids.reduce((n, id) => n + groupsOf(id), 0);
     agree.assert(((groups(INGEST_SLOS) + groups(QUERY_SLOS.filter((id) => !RAW.has(id)))) * WINDOWS.length + groups([...RAW]) * 2) * times.length);
     rawByRules.assert(groups([...RAW]) * (WINDOWS.length - 2) * times.length);
+  });
+
+  it('evaluates a raw ratio over each alert window as the rules do, at the moment it last read the backend', async () => {
+    const now = await slosAt(onPrometheus!);
+    let compared = 0;
+    for (const id of RAW) {
+      const slo = slos.find((x) => x.id === id)!;
+      const json = now.get(id)!;
+      expect(json.readAt).not.toBeNull();
+      const at = Date.parse(json.readAt!) / 1000;
+      for (const w of sloWindows(slo).filter((x) => x !== BASE && x !== slo.window)) {
+        if (slo.sli.kind !== 'rawErrorRatio') continue;
+        for (const p of await instantQuery(prometheus!.url, rawErrorRatio(slo.sli, w), at)) {
+          const g = json.groups.find((x) => (x.labels.cluster ?? '') === (p.metric.cluster ?? ''));
+          const mine = g?.windows[formatDuration(w)]?.errorRatio;
+          expect(mine, `${id} ${p.metric.cluster ?? ''} ${formatDuration(w)}`).toBeCloseTo(Number(p.value[1]), 12);
+          compared++;
+        }
+      }
+    }
+    // Both raw SLOs (one over all clusters, one per cluster) in their alert windows between 5m and 30d.
+    expect(compared).toBeGreaterThanOrEqual(3 * 5);
   });
 
   it('shows a query-mode SLO without data, and why, when its backend is down: never a 100% or 0% SLI', async () => {

@@ -45,6 +45,8 @@ export interface SloStatus {
   /** `ingest`: from remote-write/OTLP; `query`: from the Prometheus-compatible API; `unavailable`: needs one. */
   source: 'ingest' | 'query' | 'unavailable';
   reason?: string;
+  /** Query mode: when the backend was last read; live windows show that moment. */
+  readAt?: number;
   windows: number[];
   groups: GroupStatus[];
 }
@@ -222,6 +224,7 @@ export class Engine {
     return {
       slo: state.slo,
       source,
+      ...(source === 'query' && state.queryReadAt !== undefined ? { readAt: state.queryReadAt } : {}),
       ...(source === 'unavailable' ? { reason: `${state.plan.queryReason}; start the engine with --prometheus-url to compute it` } : {}),
       windows: state.windows,
       groups,

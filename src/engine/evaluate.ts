@@ -42,6 +42,12 @@ export function evaluateGroup(state: SloState, g: GroupState, t: number, now: nu
       ({ total, bad, samples } = g.base.sum(baseTo, w, plan.badOf));
     }
     if (samples === 0) return { window: w };
+    // A raw ratio's alert windows are the query over that window, read live, as the rules have them.
+    const live = state.liveRatios;
+    if (live && w !== BASE_WINDOW && w !== slo.window && Math.abs(t - live.at) <= 3 * FINE_RES) {
+      const ratio = live.byGroup.get(g.key)?.get(w);
+      if (ratio !== undefined) return { window: w, errorRatio: ratio, burnRate: ratio / slo.errorBudget };
+    }
     const errorRatio = total > 0 ? bad / total : undefined;
     return { window: w, total, bad, errorRatio, burnRate: errorRatio === undefined ? undefined : errorRatio / slo.errorBudget };
   });

@@ -25,6 +25,10 @@ export class SloState {
   queryFilled = false;
   /** Query mode: why the last read failed; the SLO shows no data until it succeeds again. */
   queryError?: string;
+  /** Query mode: the time of the last successful read, whose values the live windows show. */
+  queryReadAt?: number;
+  /** Query mode, raw ratios: each alert window's ratio as the rules evaluate it, read at `at`, by group key. */
+  liveRatios?: { at: number; byGroup: Map<string, Map<number, number>> };
   private readonly baseSlots: number;
 
   constructor(readonly slo: Slo) {

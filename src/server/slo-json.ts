@@ -78,6 +78,7 @@ export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[]
     sliKind: slo.sli.kind,
     source: status.source,
     reason: status.reason ?? null,
+    readAt: status.readAt === undefined ? null : new Date(status.readAt).toISOString(),
     status: overall(status, mine),
     groups: status.groups.map((g) => groupJson(slo, g)),
     alerts: mine.map(alertJson),

@@ -57,6 +57,7 @@ export class QuerySource {
         const rows = await this.read(slo.id, from, end, now);
         engine.setQueryBuckets(slo.id, rows);
         state.queryFilled = true;
+        state.queryReadAt = Math.floor(now / FINE_RES) * FINE_RES;
         engine.setQueryError(slo.id, undefined);
       } catch (e) {
         const message = `query API ${this.opts.url} failed for SLO ${slo.id}: ${describe(e)}`;
@@ -78,6 +79,15 @@ export class QuerySource {
       // Without counts each 5m ratio weighs one, so longer windows average them like the rules' SLO window.
       for (const s of series(await this.range(exprs.errorRatio, from, to, step, points))) for (const [t, v] of s.points) rows.push({ ...group(s.labels, groupBy), end: t, total: 1, bad: v });
       for (const s of series(await this.driver.instantQuery(exprs.errorRatio, new Date(live)))) rows.push(...liveRows(s.labels, groupBy, live, 1, s.points[0]![1]));
+      const byGroup = new Map<string, Map<number, number>>();
+      for (const [w, expr] of exprs.perWindow) {
+        for (const s of series(await this.driver.instantQuery(expr, new Date(live)))) {
+          const key = group(s.labels, groupBy).key;
+          if (!byGroup.has(key)) byGroup.set(key, new Map());
+          if (s.points[0]) byGroup.get(key)!.set(w, s.points[0][1]);
+        }
+      }
+      state.liveRatios = { at: live, byGroup };
       return rows;
     }
     const totals = series(await this.range(exprs.total, from, to, step, points));
