@@ -149,6 +149,8 @@ describe('query mode on Prometheus and VictoriaMetrics holding the same history'
   let ingest: EngineService | undefined;
   let onPrometheus: EngineService | undefined;
   let onVm: EngineService | undefined;
+  /** Ingest mode with no stream at all: everything it knows is the backfill from Prometheus. */
+  let backfilled: EngineService | undefined;
   /** Every 5m from the first full 5m of history to 10m before its end (later the 5m window is the live one, read differently). */
   const times: number[] = [];
 
@@ -207,12 +209,13 @@ describe('query mode on Prometheus and VictoriaMetrics holding the same history'
     await Promise.all([
       timed('engine on Prometheus: start with backfill', async () => void (onPrometheus = await service('on-prometheus', prometheus!.url))),
       timed('engine on VictoriaMetrics: start with backfill', async () => void (onVm = await service('on-vm', vm!.url))),
+      timed('ingest engine with no stream: start with backfill', async () => void (backfilled = await service('backfilled', prometheus!.url))),
     ]);
   }, 60_000);
 
   afterAll(async () => {
     console.info(`query mode: ${history ? sampleCount(history) : 0} samples, ${times.length} times compared; timings (ms)`, timings);
-    await Promise.all([ingest?.close(), onPrometheus?.close(), onVm?.close()]);
+    await Promise.all([ingest?.close(), onPrometheus?.close(), onVm?.close(), backfilled?.close()]);
     await Promise.all([prometheus?.stop(), vm?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -297,6 +300,21 @@ describe('query mode on Prometheus and VictoriaMetrics holding the same history'
     const groups = (ids: string[]) => ids.reduce((n, id) => n + groupsOf(id), 0);
     agree.assert(((groups(INGEST_SLOS) + groups(QUERY_SLOS.filter((id) => !RAW.has(id)))) * WINDOWS.length + groups([...RAW]) * 2) * times.length);
     rawByRules.assert(groups([...RAW]) * (WINDOWS.length - 2) * times.length);
+  });
+
+  it('fills the windows of stream-computed SLOs from the query API on start, as if it had ingested the history', async () => {
+    const agree = new Agreement(ENGINES_REL);
+    for (const t of times) {
+      const [a, b] = await Promise.all([slosAt(ingest!, t), slosAt(backfilled!, t)]);
+      for (const id of INGEST_SLOS) {
+        expect(b.get(id)?.source).toBe('ingest');
+        const x = ratios(a.get(id));
+        const y = ratios(b.get(id));
+        for (const key of new Set([...x.keys(), ...y.keys()])) agree.check(`${id} ${key} at ${iso(t)}`, x.get(key), y.get(key));
+      }
+    }
+    console.info(`remote-written vs backfilled: ${agree.summary()}`);
+    agree.assert(INGEST_SLOS.reduce((n, id) => n + groupsOf(id), 0) * WINDOWS.length * times.length);
   });
 
   it('evaluates a raw ratio over each alert window as the rules do, at the moment it last read the backend', async () => {

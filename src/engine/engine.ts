@@ -197,6 +197,35 @@ export class Engine {
     }
   }
 
+  /**
+   * History for a stream-computed SLO from before it had data: 5m buckets the stream has not
+   * filled, taken from a query API's evaluation of the rules' base expressions. Kept in memory
+   * only; the next start reads them again.
+   */
+  fillHistory(sloId: string, rows: ReadonlyArray<{ labels: Record<string, string>; key: string; end: number; total: number; bad: number }>): number {
+    const state = this.states.get(sloId);
+    if (!state || state.plan.mode !== 'ingest') return 0;
+    let filled = 0;
+    for (const r of rows) {
+      const g = state.group(r.key, r.labels);
+      if (g.base.get(r.end)) continue;
+      g.base.set(r.end, r.total, state.plan.numOf(r.total, r.bad), 1);
+      filled++;
+    }
+    return filled;
+  }
+
+  /** End of the oldest 5m bucket the stream filled for an SLO, or undefined without any. */
+  firstStreamBucket(sloId: string): number | undefined {
+    const state = this.states.get(sloId);
+    let first: number | undefined;
+    for (const g of state?.groups.values() ?? []) {
+      const e = g.base.entries()[0]?.end;
+      if (e !== undefined && (first === undefined || e < first)) first = e;
+    }
+    return first;
+  }
+
   setQueryError(sloId: string, error: string | undefined): void {
     const s = this.states.get(sloId);
     if (s) s.queryError = error;

@@ -31,9 +31,13 @@ export interface SliPlan {
   groupBy: string[];
   /** Bad events of one base window from its two sums. */
   badOf: (total: number, num: number) => number;
+  /** The `num` sum that gives `bad` back through `badOf`: how history read from a query API is stored. */
+  numOf: (total: number, bad: number) => number;
 }
 
-const QUERY_ONLY = (reason: string, groupBy: string[] = []): SliPlan => ({ mode: 'query', queryReason: reason, inputs: [], groupBy, badOf: (_t, n) => n });
+const QUERY_ONLY = (reason: string, groupBy: string[] = []): SliPlan => ({ mode: 'query', queryReason: reason, inputs: [], groupBy, badOf: (_t, n) => n, numOf: (_t, b) => b });
+/** For SLIs whose num counts good events (or samples, or slices). */
+const numIsGood = { badOf: (t: number, n: number) => Math.max(t - n, 0), numOf: (t: number, b: number) => t - b };
 
 function counterInputs(expr: CounterExpr, into: 'total' | 'num'): Input[] | undefined {
   if (isTemplate(expr)) return undefined;
@@ -53,8 +57,8 @@ export function planSli(slo: Slo): SliPlan {
       const num = counterInputs((sli.good ?? sli.bad)!, 'num');
       if (!total || !num) return QUERY_ONLY('its events are written as PromQL', sli.groupBy);
       // good: bad = clamp_min(total - good, 0); bad: clamp_min(sum of signed bad terms, 0).
-      const badOf = sli.good ? (t: number, n: number) => Math.max(t - n, 0) : (_t: number, n: number) => Math.max(n, 0);
-      return { mode: 'ingest', inputs: [...total, ...num], groupBy: sli.groupBy, badOf };
+      const kind = sli.good ? numIsGood : { badOf: (_t: number, n: number) => Math.max(n, 0), numOf: (_t: number, b: number) => b };
+      return { mode: 'ingest', inputs: [...total, ...num], groupBy: sli.groupBy, ...kind };
     }
     case 'latency': {
       if (sli.native) return QUERY_ONLY('native histograms are read through the query API', sli.groupBy);
@@ -64,12 +68,12 @@ export function planSli(slo: Slo): SliPlan {
         mode: 'ingest',
         inputs: [selectorInput(count, { kind: 'counter', into: 'total', sign: 1 }), selectorInput(bucket, { kind: 'counter', into: 'num', sign: 1 })],
         groupBy: sli.groupBy,
-        badOf: (t, n) => Math.max(t - n, 0),
+        ...numIsGood,
       };
     }
     case 'boolGauge':
       if (isTemplate(sli.gauge)) return QUERY_ONLY('its gauge is written as PromQL', sli.groupBy);
-      return { mode: 'ingest', inputs: [selectorInput(sli.gauge, { kind: 'gauge' })], groupBy: sli.groupBy, badOf: (t, n) => t - n };
+      return { mode: 'ingest', inputs: [selectorInput(sli.gauge, { kind: 'gauge' })], groupBy: sli.groupBy, badOf: (t, n) => t - n, numOf: (t, b) => t - b };
     case 'timeslice':
       if (isTemplate(sli.value)) return QUERY_ONLY('its value is written as PromQL', sli.groupBy);
       return {
@@ -77,6 +81,7 @@ export function planSli(slo: Slo): SliPlan {
         inputs: [selectorInput(sli.value, { kind: 'slice', sliceMs: sli.slice, op: sli.op, threshold: sli.threshold })],
         groupBy: sli.groupBy,
         badOf: (t, n) => t - n,
+        numOf: (t, b) => t - b,
       };
     case 'rawErrorRatio':
       return QUERY_ONLY('it is a raw error-ratio query');

@@ -51,7 +51,10 @@ export class QuerySource {
     const end = Math.floor(now / BASE_WINDOW) * BASE_WINDOW;
     for (const slo of engine.slos) {
       const state = engine.state(slo.id)!;
-      if (state.plan.mode !== 'query') continue;
+      if (state.plan.mode !== 'query') {
+        if (full) await this.backfill(slo.id, end, now);
+        continue;
+      }
       const from = full || !state.queryFilled ? end - state.retentionMs + BASE_WINDOW : end - (this.opts.overlapMs ?? 30 * 60_000);
       try {
         const rows = await this.read(slo.id, from, end, now);
@@ -64,6 +67,23 @@ export class QuerySource {
         if (engine.queryError(slo.id) !== message) this.opts.log(message);
         engine.setQueryError(slo.id, message);
       }
+    }
+  }
+
+  /** Fills a stream-computed SLO's window from before its first ingested data (the backfill on start). */
+  private async backfill(sloId: string, end: number, now: number): Promise<void> {
+    const { engine } = this.opts;
+    const state = engine.state(sloId)!;
+    const first = engine.firstStreamBucket(sloId);
+    const to = first === undefined ? end : Math.min(end, first - BASE_WINDOW);
+    const from = end - state.retentionMs + BASE_WINDOW;
+    if (to < from) return;
+    try {
+      const rows = (await this.read(sloId, from, to, now)).filter((r) => !r.fine);
+      const filled = engine.fillHistory(sloId, rows);
+      if (filled) this.opts.log(`SLO ${sloId}: ${filled} 5m buckets of history before ${new Date(to + BASE_WINDOW).toISOString()} read from ${this.opts.url}`);
+    } catch (e) {
+      this.opts.log(`SLO ${sloId}: no history from ${this.opts.url} (${describe(e)}); its windows fill from the stream`);
     }
   }
 
