@@ -25,14 +25,15 @@ const MINUTE = 60_000;
 
 /**
  * The demo platform `--simulate` feeds the engine with: an hour of history first, then live
- * steps, with an incident that began 18 minutes ago at 80% bad events, so that the page tier of
- * a 99% SLO fires within a couple of minutes of starting, then another every 75 minutes.
+ * steps, with an incident that began 18 minutes ago (80% of pods slow to start), so that the
+ * pod-startup SLO's page tier (no `for`) fires at the first evaluation; then another incident,
+ * on another SLI, every 75 minutes.
  */
 function startDemo(url: string): Promise<Simulation> {
   return startSimulation({
     remoteWrite: `${url}/api/v1/write`,
     historyMs: 60 * MINUTE,
-    incidents: { everyMs: 75 * MINUTE, durationMs: 20 * MINUTE, firstAfterMs: 42 * MINUTE, level: 0.8 },
+    incidents: { everyMs: 75 * MINUTE, durationMs: 20 * MINUTE, firstAfterMs: 42 * MINUTE, level: 0.8, firstFault: 'podStartSlow' },
     log: (line) => console.error(line),
   });
 }

@@ -10,6 +10,7 @@ import {
   serveMetrics,
   startRemoteWriter,
   type Faults,
+  type IncidentFault,
   type IncidentSchedule,
   type MetricsServer,
   type Platform,
@@ -31,7 +32,7 @@ export interface SimulationOptions {
   /** Default eu-1 and us-1. */
   clusters?: string[];
   /** Incident schedule, or false for none. Defaults: every 10m, 4m long, the first 30s after start. */
-  incidents?: false | { everyMs?: number; durationMs?: number; firstAfterMs?: number | false; level?: number };
+  incidents?: false | { everyMs?: number; durationMs?: number; firstAfterMs?: number | false; level?: number; firstFault?: IncidentFault };
   /** Start the platform this long before now; the writer sends that history first (at most 1h). */
   historyMs?: number;
   /** Faults held throughout; incidents turn knobs on top of them. */
@@ -90,9 +91,9 @@ export async function startSimulation(opts: SimulationOptions): Promise<Simulati
   let schedule: IncidentSchedule | undefined;
   let advance = (toMs: number) => platform.advance(toMs);
   if (opts.incidents !== false) {
-    const { everyMs = 10 * MINUTE, durationMs = 4 * MINUTE, firstAfterMs, level } = opts.incidents ?? {};
+    const { everyMs = 10 * MINUTE, durationMs = 4 * MINUTE, firstAfterMs, level, firstFault } = opts.incidents ?? {};
     // The early incident fits before the first regular one, however short the interval.
-    schedule = incidentSchedule({ seed, startMs, everyMs, durationMs, level, firstAfterMs: firstAfterMs ?? Math.max(0, Math.min(30_000, everyMs - durationMs)) });
+    schedule = incidentSchedule({ seed, startMs, everyMs, durationMs, level, firstFault, firstAfterMs: firstAfterMs ?? Math.max(0, Math.min(30_000, everyMs - durationMs)) });
     advance = driveIncidents(platform, schedule, { baseFaults: faults, clusters, log });
   }
 

@@ -49,6 +49,8 @@ export interface IncidentOptions {
   faults?: readonly IncidentFault[];
   /** Share of bad events during every incident, instead of the drawn level that pages a 99.9% SLO. */
   level?: number;
+  /** The knob of the early incident, instead of the first one of the shuffled rotation. */
+  firstFault?: IncidentFault;
 }
 
 export interface Incident {
@@ -110,7 +112,7 @@ export function incidentSchedule(opts: IncidentOptions): IncidentSchedule {
     const hit = cache.get(index);
     if (hit) return hit;
     const cycle = Math.floor(index / knobs.length);
-    const fault = shuffled(streamFor(seed, `incidents/cycle-${cycle}`), knobs)[index % knobs.length]!;
+    const fault = index === 0 && opts.firstFault ? opts.firstFault : shuffled(streamFor(seed, `incidents/cycle-${cycle}`), knobs)[index % knobs.length]!;
     const draw = streamFor(seed, `incidents/level-${index}`)();
     // Whole percents, rounded up so the level never falls under the minimum.
     const level = opts.level ?? Math.min(1, Math.ceil(100 * minimum * (1 + (SPREAD - 1) * draw)) / 100);
