@@ -65,6 +65,9 @@ describe('the engine HTTP API', () => {
       [fetch(`${engine.url}/nope`), 404, /no route/],
       [fetch(`${engine.url}/api/v1/slos/nope`), 404, /no SLO/],
       [fetch(`${engine.url}/api/v1/slos?time=yesterday`), 400, /time=/],
+      [fetch(`${engine.url}/api/v1/slos?time=2026-11-21T08:00:00`), 400, /with Z or an offset/],
+      [fetch(`${engine.url}/api/v1/slos?time=9000000000000`), 400, /time=/],
+      [fetch(`${engine.url}/api/v1/slos/%E0`), 400, /percent-encoding/],
     ];
     for (const [pending, status, reason] of cases) {
       const r = await pending;

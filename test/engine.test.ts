@@ -132,6 +132,14 @@ describe('the engine computes SLIs from the stream', () => {
     expect(w).toBeUndefined(); // 10m is not a window of this SLO
   });
 
+  it('refuses infinite values as out of bounds instead of poisoning the store', async () => {
+    const now = { t: T0 + 30 * M };
+    const { engine } = setup(now).open();
+    const outcome = await ingest(engine, [series({ __name__: 'req_total', cluster: 'a', code: '200' }, [[T0 + M, 1], [T0 + 1.5 * M, Infinity], [T0 + 2 * M, Infinity], [T0 + 2.5 * M, 11]])]);
+    expect(outcome).toMatchObject({ accepted: 2, outOfBounds: 2 });
+    expect(window(engine, 'web-api', 5 * M, T0 + 5 * M, 'a')?.total).toBe(10);
+  });
+
   it('counts every probe sample once and every failing one as bad', async () => {
     const now = { t: T0 + 30 * M };
     const { engine } = setup(now).open();
@@ -231,5 +239,19 @@ describe('the engine under pressure', () => {
     // The retried write counts in full: the failed one left no series position behind.
     await ingest(engine, body);
     expect(window(engine, 'web-api', 5 * M, T0 + 5 * M, 'a')?.total).toBe(10);
+  });
+});
+
+describe('the engine keeps its memory bounded', () => {
+  it('forgets series silent for longer than every window, and a resend that old still counts nowhere', async () => {
+    const now = { t: T0 + 30 * M };
+    const { engine } = setup(now).open();
+    const body = [series({ __name__: 'req_total', cluster: 'a', code: '200' }, [[T0 + M, 1], [T0 + 2 * M, 11]])];
+    await ingest(engine, body);
+    expect(engine.seriesCount).toBe(1);
+    now.t = T0 + 31 * 24 * 60 * M;
+    engine.prune(now.t);
+    expect(engine.seriesCount).toBe(0);
+    expect(await ingest(engine, body)).toMatchObject({ accepted: 1, outOfBounds: 1 });
   });
 });

@@ -14,8 +14,8 @@ interface ReportOptions {
 }
 
 function timeOption(value: string): number {
-  const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value);
-  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${JSON.stringify(value)} is neither Unix seconds nor an RFC 3339 date.`);
+  const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : /(Z|[+-]\d\d:\d\d)$/i.test(value) ? Date.parse(value) : NaN;
+  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${JSON.stringify(value)} is neither Unix seconds nor an RFC 3339 date with Z or an offset (e.g. 2026-11-21T08:00:00Z).`);
   return ms;
 }
 

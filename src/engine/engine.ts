@@ -123,7 +123,11 @@ export class Engine {
       const g = state.group(b.group, b.groupLabels);
       (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
     }
-    for (const a of this.opts.store.alerts()) this.alerts.set(a.key, JSON.parse(a.json) as ActiveAlert);
+    for (const a of this.opts.store.alerts()) {
+      const alert = JSON.parse(a.json) as ActiveAlert;
+      // A pending alert waits its whole `for` again: the engine was not watching while it was down.
+      if (alert.state !== 'pending') this.alerts.set(a.key, alert);
+    }
   }
 
   /** Queues decoded series; resolves once their effect is durable, rejects with Overloaded or StoreError. */
@@ -160,16 +164,14 @@ export class Engine {
     }
     this.pendingSamples -= batch.reduce((n, p) => n + p.samples, 0);
     try {
-      if (!changes.empty) {
-        this.opts.store.commit(changes);
-        this.opts.onCommit?.(this.opts.store.lastCommitMs);
-      }
+      if (!changes.empty) this.opts.store.commit(changes);
       this.counters.commits++;
     } catch (e) {
       this.counters.commitErrors++;
       for (const p of batch) p.reject(e as Error);
       return;
     }
+    if (!changes.empty) this.opts.onCommit?.(this.opts.store.lastCommitMs);
     this.apply(changes);
     this.counters.acceptedSamples += changes.accepted;
     this.counters.duplicateSamples += changes.duplicates;
@@ -278,7 +280,11 @@ export class Engine {
       { res: BASE_WINDOW, before: now - s.retentionMs },
       { res: FINE_RES, before: now - 15 * FINE_RES },
     ]);
-    this.opts.store.prune(retention);
+    // A series silent for longer than every window can only send samples that count nowhere, so
+    // its last point can go: a resend that old is out of bounds, never counted twice.
+    const oldest = now - Math.max(0, ...[...this.states.values()].map((s) => s.retentionMs));
+    for (const [key, p] of this.seriesState) if (p.ts <= oldest) this.seriesState.delete(key);
+    this.opts.store.prune(retention, oldest);
   }
 
   get seriesCount(): number {

@@ -80,14 +80,14 @@ export function collectChanges(
         changes.outOfBounds++;
         continue;
       }
-      // A NaN is Prometheus's staleness marker: the series ended, and nothing spans the gap.
-      if (Number.isNaN(v)) {
-        prev = { ts, v };
-        changes.accepted++;
+      // A NaN is Prometheus's staleness marker: the series ended, and no increase spans the gap.
+      const stale = Number.isNaN(v);
+      if (!stale && !Number.isFinite(v)) {
+        changes.outOfBounds++;
         continue;
       }
-      const joined = prev !== undefined && !Number.isNaN(prev.v) && ts - prev.ts < LOOKBACK;
-      const increase = s.delta ? v : !joined ? undefined : v >= prev!.v ? v - prev!.v : v;
+      const joined = !stale && prev !== undefined && !Number.isNaN(prev.v) && ts - prev.ts < LOOKBACK;
+      const increase = stale ? undefined : s.delta ? v : !joined ? undefined : v >= prev!.v ? v - prev!.v : v;
       let landed = false;
       for (let i = 0; i < routes.length; i++) {
         const { state, input } = routes[i]!;
@@ -106,15 +106,16 @@ export function collectChanges(
           const d = role.sign * increase;
           landed = (role.into === 'total' ? put(ts, d, 0, 1) : put(ts, 0, d, 0)) || landed;
         } else if (role.kind === 'gauge') {
-          landed = put(ts, 1, v, 1) || landed;
+          if (!stale) landed = put(ts, 1, v, 1) || landed;
         } else if (prev && !Number.isNaN(prev.v)) {
-          // Each slice boundary in [prev.ts, ts) takes the previous sample's value, as an instant query would.
+          // Each slice boundary in [prev.ts, ts) takes the previous sample's value, as an instant
+          // query would, up to a staleness marker too.
           const good = compare(prev.v, role.op, role.threshold) ? 1 : 0;
           const last = Math.min(ts - 1, prev.ts + LOOKBACK - 1);
           for (let at = Math.ceil(prev.ts / role.sliceMs) * role.sliceMs; at <= last; at += role.sliceMs) landed = put(at, 1, good, 1) || landed;
         }
       }
-      if (!landed && increase !== undefined && routes.some((r) => r.input.role.kind === 'counter')) changes.outOfBounds++;
+      if (!stale && !landed && increase !== undefined && routes.some((r) => r.input.role.kind === 'counter')) changes.outOfBounds++;
       else changes.accepted++;
       prev = { ts, v };
     }

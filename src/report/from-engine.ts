@@ -38,7 +38,8 @@ export async function reportFromEngine(url: string, time?: number): Promise<Repo
         group: g ? groupName(g.labels) : '',
         objective: s.objectivePercent,
         window: s.window,
-        status: s.status,
+        // The SLO's word is for all its groups; a row says its own group's.
+        status: !g ? s.status : firing.length ? 'burning' : g.budgetRemaining !== null && g.budgetRemaining <= 0 ? 'exhausted' : 'ok',
         sli: g?.windows[s.window]?.sli ?? undefined,
         budgetRemaining: g?.budgetRemaining ?? undefined,
         burn: Object.fromEntries(REPORT_WINDOWS.map((w) => [w, g?.windows[w]?.burnRate ?? undefined])),

@@ -24,8 +24,9 @@ export interface AppContext {
 function timeParam(url: URL): number | undefined {
   const t = url.searchParams.get('time');
   if (t === null) return undefined;
-  const n = /^\d+(\.\d+)?$/.test(t) ? Number(t) * 1000 : Date.parse(t);
-  if (!Number.isFinite(n)) throw new HttpError(400, `time=${t} is neither Unix seconds nor an RFC 3339 date`);
+  // A date without an offset would be read in the server's time zone: refuse it rather than guess.
+  const n = /^-?\d+(\.\d+)?$/.test(t) ? Number(t) * 1000 : /(Z|[+-]\d\d:\d\d)$/i.test(t) ? Date.parse(t) : NaN;
+  if (!Number.isFinite(n) || Math.abs(n) > 8.64e15) throw new HttpError(400, `time=${t} is neither Unix seconds nor an RFC 3339 date with Z or an offset (e.g. 2026-11-21T08:00:00Z)`);
   return n;
 }
 
@@ -87,7 +88,12 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
   };
 
   const sloDetail: Handler = (_req, res, url) => {
-    const id = decodeURIComponent(url.pathname.slice('/api/v1/slos/'.length));
+    let id: string;
+    try {
+      id = decodeURIComponent(url.pathname.slice('/api/v1/slos/'.length));
+    } catch {
+      throw new HttpError(400, `malformed percent-encoding in ${url.pathname}`);
+    }
     const state = engine.state(id);
     if (!state) throw new HttpError(404, `no SLO with id ${JSON.stringify(id)}; GET /api/v1/slos lists them`);
     const t = timeParam(url) ?? engine.clock();

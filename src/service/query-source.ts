@@ -32,7 +32,10 @@ export class QuerySource {
 
   async start(): Promise<void> {
     await this.refresh(true);
-    this.timer = setInterval(() => void this.refresh(), this.opts.refreshMs ?? 60_000);
+    // A backend slower than the interval gets one read at a time, not a pile of them.
+    this.timer = setInterval(() => {
+      if (!this.running) void this.refresh();
+    }, this.opts.refreshMs ?? 60_000);
     this.timer.unref();
   }
 
@@ -40,9 +43,14 @@ export class QuerySource {
     clearInterval(this.timer);
   }
 
+  /** Reads once more after any read under way, so a reload's new SLOs are read with their new expressions. */
   refresh(full = false): Promise<void> {
-    this.running ??= this.run(full).finally(() => (this.running = undefined));
-    return this.running;
+    const next = (this.running ?? Promise.resolve()).then(() => this.run(full)).catch((e: unknown) => this.opts.log(`query API ${this.opts.url}: ${describe(e)}`));
+    this.running = next;
+    void next.finally(() => {
+      if (this.running === next) this.running = undefined;
+    });
+    return next;
   }
 
   private async run(full: boolean): Promise<void> {
@@ -50,14 +58,18 @@ export class QuerySource {
     const now = engine.clock();
     const end = Math.floor(now / BASE_WINDOW) * BASE_WINDOW;
     for (const slo of engine.slos) {
-      const state = engine.state(slo.id)!;
+      // A reload may have replaced or removed the SLO while an earlier read awaited.
+      const state = engine.state(slo.id);
+      if (!state || state.slo !== slo) continue;
       if (state.plan.mode !== 'query') {
-        if (full) await this.backfill(slo.id, end, now);
+        if (full || !state.queryFilled) await this.backfill(slo.id, end, now);
+        state.queryFilled = true;
         continue;
       }
       const from = full || !state.queryFilled ? end - state.retentionMs + BASE_WINDOW : end - (this.opts.overlapMs ?? 30 * 60_000);
       try {
         const rows = await this.read(slo.id, from, end, now);
+        if (engine.state(slo.id) !== state) continue;
         engine.setQueryBuckets(slo.id, rows);
         state.queryFilled = true;
         state.queryReadAt = Math.floor(now / FINE_RES) * FINE_RES;

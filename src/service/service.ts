@@ -85,18 +85,35 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
     return { ok: true, message };
   };
 
+  // Timers must never throw: a full disk fails ingest with 503, it must not stop alerting.
   const evaluate = () => {
-    const started = performance.now();
-    const now = engine.clock();
-    const alerts = engine.evaluateAlerts(now);
-    health.evaluation.record((performance.now() - started) / 1000);
-    notifier?.update(alerts, now);
+    try {
+      const started = performance.now();
+      const now = engine.clock();
+      const alerts = engine.evaluateAlerts(now);
+      health.evaluation.record((performance.now() - started) / 1000);
+      notifier?.update(alerts, now);
+    } catch (e) {
+      log(`evaluation failed: ${(e as Error).message}`);
+    }
   };
+  const prune = () => {
+    try {
+      engine.prune();
+    } catch (e) {
+      log(`pruning the store failed: ${(e as Error).message}`);
+    }
+  };
+  let closing = false;
 
   const server: Server = createServer(
     createApp({ engine, render: opts.render, version: opts.version, limits, health, ready: () => ready, reload, log }),
   );
   server.keepAliveTimeout = 65_000;
+  // Once closing, answers end their connection, so a sender on keep-alive cannot hold shutdown open.
+  server.on('request', (_req, res) => {
+    if (closing) res.setHeader('Connection', 'close');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => resolve());
@@ -104,26 +121,32 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   const addr = server.address() as AddressInfo;
   const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
-  await query?.start();
   evaluate();
   ready = true;
   const evalTimer = setInterval(evaluate, opts.evalIntervalMs ?? 15_000);
-  const pruneTimer = setInterval(() => engine.prune(), 5 * 60_000);
+  const pruneTimer = setInterval(prune, 5 * 60_000);
   evalTimer.unref();
   pruneTimer.unref();
+  // Alerting on stream-computed SLOs already runs while the backfill reads history.
+  await query?.start();
   const unwatch = opts.watch === false ? () => {} : watchPaths(opts.sloPaths.length ? opts.sloPaths : ['slos'], () => void reload());
 
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
       ready = false;
+      closing = true;
       clearInterval(evalTimer);
       clearInterval(pruneTimer);
       unwatch();
       query?.stop();
       // Stop taking requests, let those in flight finish, then write what is queued.
       await new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        const force = setTimeout(() => server.closeAllConnections(), 5_000);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
         server.closeIdleConnections();
       });
       engine.flush();

@@ -115,11 +115,12 @@ export class SqliteStore {
     return changed;
   }
 
-  /** Drops buckets no window can reach any more. */
-  prune(retention: ReadonlyMap<string, { res: number; before: number }[]>): void {
+  /** Drops buckets no window can reach any more, and series last seen at or before `seriesBefore`. */
+  prune(retention: ReadonlyMap<string, { res: number; before: number }[]>, seriesBefore: number): void {
     const del = this.db.prepare('DELETE FROM buckets WHERE slo = ? AND res = ? AND end_ms <= ?');
     this.db.transaction(() => {
       for (const [slo, rules] of retention) for (const r of rules) del.run(slo, r.res, r.before);
+      this.db.prepare('DELETE FROM series WHERE ts <= ?').run(seriesBefore);
     })();
   }
 
