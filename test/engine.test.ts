@@ -252,6 +252,7 @@ describe('the engine keeps its memory bounded', () => {
     now.t = T0 + 31 * 24 * 60 * M;
     engine.prune(now.t);
     expect(engine.seriesCount).toBe(0);
+    expect(engine.state('web-api')!.groups.size).toBe(0);
     expect(await ingest(engine, body)).toMatchObject({ accepted: 1, outOfBounds: 1 });
   });
 });

@@ -282,6 +282,10 @@ export class Engine {
     ]);
     // A series silent for longer than every window can only send samples that count nowhere, so
     // its last point can go: a resend that old is out of bounds, never counted twice.
+    // A group (a cluster, a namespace) with no bucket left in any window is gone: drop it.
+    for (const s of this.states.values()) {
+      for (const [key, g] of s.groups) if (!g.base.entries().some((b) => b.end > now - s.retentionMs)) s.groups.delete(key);
+    }
     const oldest = now - Math.max(0, ...[...this.states.values()].map((s) => s.retentionMs));
     for (const [key, p] of this.seriesState) if (p.ts <= oldest) this.seriesState.delete(key);
     this.opts.store.prune(retention, oldest);

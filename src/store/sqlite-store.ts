@@ -121,6 +121,7 @@ export class SqliteStore {
     this.db.transaction(() => {
       for (const [slo, rules] of retention) for (const r of rules) del.run(slo, r.res, r.before);
       this.db.prepare('DELETE FROM series WHERE ts <= ?').run(seriesBefore);
+      this.db.prepare('DELETE FROM groups WHERE NOT EXISTS (SELECT 1 FROM buckets b WHERE b.slo = groups.slo AND b.grp = groups.grp)').run();
     })();
   }
 
