@@ -4,6 +4,8 @@ import { dashboardOutputs } from '../src/dashboards/index.js';
 import { parseDuration } from '../src/model/duration.js';
 import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../src/rules/index.js';
 import { loadSlos } from '../src/spec/load.js';
+import { reportFromPrometheus } from '../src/report/from-prometheus.js';
+import { formatText } from '../src/report/format.js';
 import { interpolate, queriesOf, variableValues, type Dashboard } from './helpers/dashboard-queries.js';
 import { startLoadedPrometheus, type LoadedPrometheus } from './helpers/prometheus.js';
 import { scratchDir, writeFiles } from './helpers/promtool.js';
@@ -97,5 +99,22 @@ describe('every generated dashboard on a real Prometheus', () => {
     const ids = new Set(firing.map((s) => s.metric.slo_id));
     expect(ids.has('kubelet-startup-latency')).toBe(true);
     expect(ids.has('kube-apiserver-requests-availability')).toBe(false);
+  });
+
+  it('gives the review report straight from Prometheus: every SLO and group, the budget the rules record, the burning SLO first', async () => {
+    const report = await reportFromPrometheus(prom.url, slos);
+    const budgets = await prom.query('slo:period_error_budget_remaining:ratio');
+    expect(report.rows).toHaveLength(budgets.length);
+    for (const b of budgets) {
+      const slo = slos.find((x) => x.id === b.metric.slo_id)!;
+      const row = report.rows.find((r) => r.service === slo.service && r.name === slo.name && (!b.metric.cluster || r.group.includes(`cluster=${b.metric.cluster}`)));
+      expect(row?.budgetRemaining, b.metric.slo_id).toBeCloseTo(Number(b.value[1]), 6);
+    }
+    // Firing SLOs come first; the burning one is among them, above every SLO that fires nothing.
+    const firstQuiet = report.rows.findIndex((r) => r.firing.length === 0);
+    const burning = report.rows.findIndex((r) => r.service === 'kubelet' && r.name === 'startup-latency');
+    expect(report.rows[burning]?.status).toBe('burning');
+    expect(burning).toBeLessThan(firstQuiet);
+    expect(formatText(report)).toContain('kubelet/startup-latency');
   });
 });

@@ -47,6 +47,8 @@ export interface SloStatus {
   reason?: string;
   /** Query mode: when the backend was last read; live windows show that moment. */
   readAt?: number;
+  /** When data last arrived (ingest: the newest minute with samples; query: the last read). */
+  lastDataAt?: number;
   windows: number[];
   groups: GroupStatus[];
 }
@@ -122,6 +124,7 @@ export class Engine {
       if (!state) continue;
       const g = state.group(b.group, b.groupLabels);
       (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
+      if (b.samples > 0) state.lastDataMs = Math.max(state.lastDataMs ?? 0, b.end);
     }
     for (const a of this.opts.store.alerts()) {
       const alert = JSON.parse(a.json) as ActiveAlert;
@@ -186,6 +189,7 @@ export class Engine {
       if (!state) continue;
       const g = state.group(b.group, b.groupLabels);
       (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
+      if (b.res === FINE_RES && b.samples > 0) state.lastDataMs = Math.max(state.lastDataMs ?? 0, b.end);
     }
   }
 
@@ -256,6 +260,7 @@ export class Engine {
       slo: state.slo,
       source,
       ...(source === 'query' && state.queryReadAt !== undefined ? { readAt: state.queryReadAt } : {}),
+      ...((source === 'query' ? state.queryReadAt : state.lastDataMs) !== undefined ? { lastDataAt: (source === 'query' ? state.queryReadAt : state.lastDataMs)! } : {}),
       ...(source === 'unavailable' ? { reason: `${state.plan.queryReason}; start the engine with --prometheus-url to compute it` } : {}),
       windows: state.windows,
       groups,

@@ -25,6 +25,8 @@ export class SloState {
   queryFilled = false;
   /** Query mode: why the last read failed; the SLO shows no data until it succeeds again. */
   queryError?: string;
+  /** Ingest: end of the newest 1m bucket that received data, so the page can tell live from stale. */
+  lastDataMs?: number;
   /** Query mode: the time of the last successful read, whose values the live windows show. */
   queryReadAt?: number;
   /** Query mode, raw ratios: each alert window's ratio as the rules evaluate it, read at `at`, by group key. */

@@ -6,8 +6,10 @@ import { HttpError, sendJson, sendText } from './http-errors.js';
 import type { ServerLimits } from './limits.js';
 import { otlpMetrics } from './otlp-route.js';
 import { ingestError, remoteWrite, type IngestCounts } from './remote-write-route.js';
+import { sloDefinition, sloHistory } from './slo-history.js';
 import { burndown, sloSummaryJson } from './slo-json.js';
 import { sloExposition } from './slo-metrics.js';
+import { pageHtml, webAssets } from '../web/bundle.js';
 
 export interface AppContext {
   engine: Engine;
@@ -70,7 +72,7 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
       GET: (_req, res, url) => {
         const t = timeParam(url);
         const alerts = [...engine.alerts.values()];
-        const data = engine.status(t).map((s) => sloSummaryJson(s, alerts, ctx.render));
+        const data = engine.status(t).map((s) => sloSummaryJson(s, alerts, ctx.render, t ?? engine.clock()));
         sendJson(res, 200, { status: 'success', evaluatedAt: new Date(t ?? engine.clock()).toISOString(), data });
       },
     },
@@ -83,22 +85,51 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
         sendText(res, r.ok ? 200 : 400, r.message);
       },
     },
+    '/': { GET: (req, res, url) => page(req, res, url) },
+    '/assets/app.js': { GET: (req, res) => asset(req, res, 'js') },
+    '/assets/app.css': { GET: (req, res) => asset(req, res, 'css') },
     '/healthz': { GET: (_req, res) => sendText(res, 200, 'ok') },
     '/readyz': { GET: (_req, res) => (ctx.ready() ? sendText(res, 200, 'ready') : sendText(res, 503, 'not ready: restoring the store')) },
   };
 
+  const page: Handler = async (_req, res) => {
+    const { version } = await webAssets();
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-cache' }).end(pageHtml(version));
+  };
+  const asset = async (req: IncomingMessage, res: ServerResponse, kind: 'js' | 'css') => {
+    const a = await webAssets();
+    const etag = `"${a.version}-${kind}"`;
+    if (req.headers['if-none-match'] === etag) {
+      res.writeHead(304).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': kind === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8', ETag: etag, 'Cache-Control': 'public, max-age=31536000, immutable' }).end(a[kind]);
+  };
+
   const sloDetail: Handler = (_req, res, url) => {
     let id: string;
+    const rest = url.pathname.slice('/api/v1/slos/'.length);
+    const sub = rest.endsWith('/history') ? 'history' : undefined;
     try {
-      id = decodeURIComponent(url.pathname.slice('/api/v1/slos/'.length));
+      id = decodeURIComponent(sub ? rest.slice(0, -'/history'.length) : rest);
     } catch {
       throw new HttpError(400, `malformed percent-encoding in ${url.pathname}`);
     }
     const state = engine.state(id);
     if (!state) throw new HttpError(404, `no SLO with id ${JSON.stringify(id)}; GET /api/v1/slos lists them`);
     const t = timeParam(url) ?? engine.clock();
-    const summary = sloSummaryJson(engine.statusOf(state, t), [...engine.alerts.values()], ctx.render);
-    sendJson(res, 200, { status: 'success', evaluatedAt: new Date(t).toISOString(), data: { ...summary, burndown: burndown(state, t), source: { ...state.slo.source }, sourceKind: summary.source } });
+    if (sub === 'history') {
+      const points = Number(url.searchParams.get('points') ?? 288);
+      if (!Number.isInteger(points) || points < 2 || points > 5000) throw new HttpError(400, `points=${url.searchParams.get('points')} must be a whole number from 2 to 5000`);
+      sendJson(res, 200, { status: 'success', evaluatedAt: new Date(t).toISOString(), data: sloHistory(state, t, points) });
+      return;
+    }
+    const summary = sloSummaryJson(engine.statusOf(state, t), [...engine.alerts.values()], ctx.render, t);
+    sendJson(res, 200, {
+      status: 'success',
+      evaluatedAt: new Date(t).toISOString(),
+      data: { ...summary, burndown: burndown(state, t), source: { ...state.slo.source }, sourceKind: summary.source, definition: sloDefinition(state, ctx.render) },
+    });
   };
 
   return (req, res) => {
@@ -120,6 +151,7 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
         return;
       }
     } else if (path.startsWith('/api/v1/slos/') && req.method === 'GET') handler = sloDetail;
+    else if (path.startsWith('/slo/') && req.method === 'GET') handler = page;
     if (!handler) {
       req.resume();
       sendText(res, 404, `no route ${path}; see the README for the engine's API`);

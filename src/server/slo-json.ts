@@ -7,6 +7,8 @@ import type { SloStatus } from '../engine/engine.js';
 import { windowOf, type GroupStatus } from '../engine/evaluate.js';
 import type { SloState } from '../engine/slo-state.js';
 
+const STALE_AFTER = 10 * 60_000;
+
 export interface JsonOptions {
   grafanaUrl: string;
 }
@@ -62,7 +64,7 @@ export function alertsOf(slo: Slo, alerts: readonly ActiveAlert[]): ActiveAlert[
   return alerts.filter((a) => a.slo === slo.id);
 }
 
-export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[], opts: JsonOptions) {
+export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[], opts: JsonOptions, now: number = Date.now()) {
   const slo = status.slo;
   const mine = alertsOf(slo, alerts);
   return {
@@ -79,6 +81,9 @@ export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[]
     source: status.source,
     reason: status.reason ?? null,
     readAt: status.readAt === undefined ? null : new Date(status.readAt).toISOString(),
+    lastDataAt: status.lastDataAt === undefined ? null : new Date(status.lastDataAt).toISOString(),
+    // Nothing new for ten minutes (two 5m windows): the numbers shown are old, whatever they say.
+    stale: status.source !== 'unavailable' && (status.lastDataAt === undefined || now - status.lastDataAt > STALE_AFTER),
     status: overall(status, mine),
     groups: status.groups.map((g) => groupJson(slo, g)),
     alerts: mine.map(alertJson),

@@ -1,0 +1,83 @@
+/** The engine's JSON API, as the page reads it. */
+export interface WindowJson {
+  total: number | null;
+  bad: number | null;
+  errorRatio: number | null;
+  sli: number | null;
+  burnRate: number | null;
+}
+
+export interface GroupJson {
+  labels: Record<string, string>;
+  windows: Record<string, WindowJson>;
+  budgetRemaining: number | null;
+  exhaustionSeconds: number | null;
+}
+
+export interface AlertJson {
+  alertname: string;
+  tier: string | null;
+  severity: string | null;
+  state: 'pending' | 'firing' | 'inactive';
+  activeAt: string;
+  firedAt: string | null;
+  resolvedAt: string | null;
+  value: number;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface TierJson {
+  name: string;
+  severity: string;
+  longWindow: string;
+  shortWindow: string;
+  factor: number;
+  budgetShare: number;
+  for: string;
+}
+
+export interface SloJson {
+  id: string;
+  service: string;
+  name: string;
+  description: string;
+  labels: Record<string, string>;
+  objective: number;
+  objectivePercent: string;
+  errorBudget: number;
+  window: string;
+  sliKind: string;
+  source: 'ingest' | 'query' | 'unavailable';
+  reason: string | null;
+  status: string;
+  stale: boolean;
+  lastDataAt: string | null;
+  groups: GroupJson[];
+  alerts: AlertJson[];
+  tiers: TierJson[];
+  links: { dashboard: string; runbook: string | null };
+}
+
+export interface SloDetailJson extends SloJson {
+  definition: { file: string; line: number; format: string; yaml: string | null; rules: Array<{ record: string; window: string | null; expr: string }> };
+}
+
+export interface HistoryJson {
+  step: string;
+  times: number[];
+  objective: number;
+  groups: Array<{ labels: Record<string, string>; sli: Array<number | null>; budgetRemaining: Array<number | null>; burn: Record<string, Array<number | null>> }>;
+}
+
+async function get<T>(path: string): Promise<T> {
+  const res = await fetch(path, { headers: { Accept: 'application/json' } });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${(await res.text()).trim()}`);
+  return ((await res.json()) as { data: T }).data;
+}
+
+export const api = {
+  slos: () => get<SloJson[]>('api/v1/slos'),
+  slo: (id: string) => get<SloDetailJson>(`api/v1/slos/${encodeURIComponent(id)}`),
+  history: (id: string) => get<HistoryJson>(`api/v1/slos/${encodeURIComponent(id)}/history?points=288`),
+};
