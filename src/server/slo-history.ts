@@ -16,10 +16,20 @@ export function sloHistory(state: SloState, t: number, points = 288) {
   const end = Math.floor(t / BASE_WINDOW) * BASE_WINDOW;
   const n = Math.round(slo.window / BASE_WINDOW);
   const start = end - n * BASE_WINDOW;
-  const stride = Math.max(1, Math.ceil(n / points));
   const windows = sloWindows(slo).filter((w) => w !== slo.window);
+  // Steps cover the window from the first bucket with data: a young SLO gets fine steps, not
+  // one point at the right edge of 30 days.
+  let firstData = n;
+  for (const g of state.groups.values()) {
+    for (const b of g.base.entries()) {
+      const i = Math.round((b.end - start) / BASE_WINDOW);
+      if (i >= 1 && i <= n && b.samples > 0) firstData = Math.min(firstData, i);
+    }
+  }
+  const span = n - firstData + 1;
+  const stride = Math.max(1, Math.ceil(span / points));
   const times: number[] = [];
-  for (let i = n % stride || stride; i <= n; i += stride) times.push((start + i * BASE_WINDOW) / 1000);
+  for (let i = n - Math.floor((span - 1) / stride) * stride; i <= n; i += stride) times.push((start + i * BASE_WINDOW) / 1000);
   const groups = [...state.groups.values()].map((g) => {
     // Index 0 is the bucket ending at start + 5m; prefix[i] sums buckets 0..i-1.
     const total = new Float64Array(n + 1);
@@ -62,7 +72,7 @@ export function sloHistory(state: SloState, t: number, points = 288) {
     }
     return { labels: g.labels, sli, budgetRemaining: budget, burn };
   });
-  return { step: formatDuration(stride * BASE_WINDOW), times, objective: slo.objective, groups };
+  return { step: formatDuration(stride * BASE_WINDOW), windowStart: start / 1000, times, objective: slo.objective, groups };
 }
 
 /** The document of the spec file the SLO was loaded from, as written, and the PromQL the rules record. */

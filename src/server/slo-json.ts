@@ -94,7 +94,7 @@ export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[]
       shortWindow: formatDuration(t.shortWindow),
       factor: t.factor,
       budgetShare: t.budgetShare,
-      for: formatDuration(t.for),
+      for: t.for > 0 ? formatDuration(t.for) : '0s',
     })),
     links: {
       dashboard: `${opts.grafanaUrl.replace(/\/+$/, '')}${serviceDashboardPath(slo.service, slo.name)}`,

@@ -44,6 +44,7 @@ export function pageHtml(version: string): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>SLOs</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css?v=${version}">
 </head>
 <body>

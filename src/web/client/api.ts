@@ -65,6 +65,8 @@ export interface SloDetailJson extends SloJson {
 
 export interface HistoryJson {
   step: string;
+  /** Unix seconds where the SLO window begins; `times` may start later, where data starts. */
+  windowStart: number;
   times: number[];
   objective: number;
   groups: Array<{ labels: Record<string, string>; sli: Array<number | null>; budgetRemaining: Array<number | null>; burn: Record<string, Array<number | null>> }>;
@@ -77,7 +79,7 @@ async function get<T>(path: string): Promise<T> {
 }
 
 export const api = {
-  slos: () => get<SloJson[]>('api/v1/slos'),
-  slo: (id: string) => get<SloDetailJson>(`api/v1/slos/${encodeURIComponent(id)}`),
-  history: (id: string) => get<HistoryJson>(`api/v1/slos/${encodeURIComponent(id)}/history?points=288`),
+  slos: () => get<SloJson[]>('/api/v1/slos'),
+  slo: (id: string) => get<SloDetailJson>(`/api/v1/slos/${encodeURIComponent(id)}`),
+  history: (id: string) => get<HistoryJson>(`/api/v1/slos/${encodeURIComponent(id)}/history?points=288`),
 };

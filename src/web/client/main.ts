@@ -5,6 +5,12 @@ import { time, type Zone } from './format.js';
 import { renderFilters, renderTable, type ListState } from './list.js';
 import { state as sloState } from './urgency.js';
 
+declare global {
+  interface Window {
+    sloCharts?: Array<{ id: string; series: string[]; points: number[] }>;
+  }
+}
+
 const REFRESH_MS = 10_000;
 const app = document.getElementById('app')!;
 const status = document.getElementById('status')!;
@@ -73,6 +79,8 @@ async function showDetail(id: string, keepGroup = false): Promise<void> {
   });
   charts.forEach((c) => c.destroy());
   charts = drawCharts(slo as SloDetailJson, history, groupIndex, zone);
+  // What each chart holds, for people and browser tests alike: series and drawn points.
+  window.sloCharts = charts.map((c) => ({ id: c.root.parentElement?.id ?? '', series: c.series.slice(1).map((x) => String(x.label)), points: c.data.slice(1).map((d) => Array.from(d as ArrayLike<number | null | undefined>).filter((v) => v !== null && v !== undefined).length) }));
   document.title = `${slo.service}/${slo.name} – SLO`;
 }
 
