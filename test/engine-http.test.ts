@@ -93,6 +93,12 @@ describe('the engine HTTP API', () => {
     expect(body.data.groups[0].windows['30m']).toMatchObject({ total: 201, bad: 1 });
     expect(body.data.tiers.map((x: { name: string }) => x.name)).toEqual(['page-fast', 'page-slow', 'ticket-fast', 'ticket-slow']);
     expect(body.data.burndown[0].points.length).toBeGreaterThan(0);
+    const current = await (await fetch(`${engine.url}/api/v1/slos/web-api`)).json();
+    expect(current.data).toMatchObject({ stale: false, lastDataAt: expect.any(String) });
+    // Ten minutes without a sample: the numbers are old, and the API says so.
+    const later = (Date.parse(current.data.lastDataAt) + 11 * 60_000) / 1000;
+    const stale = await (await fetch(`${engine.url}/api/v1/slos/web-api?time=${later}`)).json();
+    expect(stale.data.stale).toBe(true);
     expect((await fetch(`${engine.url}/readyz`)).status).toBe(200);
     expect((await fetch(`${engine.url}/healthz`)).status).toBe(200);
   });
