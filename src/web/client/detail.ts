@@ -1,7 +1,7 @@
 import type uPlot from 'uplot';
 import type { HistoryJson, SloDetailJson } from './api.js';
 import { lineChart } from './charts.js';
-import { burn, duration, escapeHtml, percent, time, type Zone } from './format.js';
+import { burn, duration, escapeHtml, percent, safeUrl, time, type Zone } from './format.js';
 import { state, worstGroup } from './urgency.js';
 
 const PALETTE = ['#3b82f6', '#f59e0b', '#10b981', '#a855f7', '#ef4444', '#14b8a6', '#eab308', '#f97316'];
@@ -51,7 +51,10 @@ export function renderDetail(slo: SloDetailJson, groupIndex: number, zone: Zone)
     `<dt>Budget left</dt><dd data-fact="budget">${percent(g?.budgetRemaining, 1)}</dd>` +
     `<dt>Budget lasts</dt><dd data-fact="exhaustion">${duration(g?.exhaustionSeconds)}${g?.exhaustionSeconds ? ` <span class="muted">(until ${time(Date.now() + g.exhaustionSeconds * 1000, zone)})</span>` : ''}</dd>` +
     `<dt>Data as of</dt><dd>${time(slo.lastDataAt, zone)}</dd>` +
-    `<dt>Links</dt><dd><a href="${escapeHtml(slo.links.dashboard)}" target="_blank" rel="noopener">Grafana dashboard</a>${slo.links.runbook ? ` · <a href="${escapeHtml(slo.links.runbook)}" target="_blank" rel="noopener">runbook</a>` : ''}</dd></dl>` +
+    `<dt>Links</dt><dd>${[
+      safeUrl(slo.links.dashboard) ? `<a href="${escapeHtml(slo.links.dashboard)}" target="_blank" rel="noopener">Grafana dashboard</a>` : '',
+      safeUrl(slo.links.runbook) ? `<a href="${escapeHtml(slo.links.runbook!)}" target="_blank" rel="noopener">runbook</a>` : '',
+    ].filter(Boolean).join(' · ') || '–'}</dd></dl>` +
     groups +
     `<section><h2>SLI against the objective</h2><div class="chart" id="chart-sli"></div></section>` +
     `<section><h2>Error budget burn-down</h2><div class="chart" id="chart-budget"></div></section>` +
