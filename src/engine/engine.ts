@@ -79,6 +79,8 @@ export class Engine {
   private pendingSamples = 0;
   private flushScheduled = false;
   readonly alerts = new Map<string, ActiveAlert>();
+  /** What the store holds of each alert, so that an evaluation writes only changes. */
+  private readonly savedAlerts = new Map<string, string>();
   readonly clock: () => number;
   readonly counters = { acceptedSamples: 0, duplicateSamples: 0, outOfBoundsSamples: 0, skippedSeries: 0, rejectedRequests: 0, commits: 0, commitErrors: 0 };
 
@@ -127,6 +129,7 @@ export class Engine {
       if (b.samples > 0) state.lastDataMs = Math.max(state.lastDataMs ?? 0, b.end);
     }
     for (const a of this.opts.store.alerts()) {
+      this.savedAlerts.set(a.key, a.json);
       const alert = JSON.parse(a.json) as ActiveAlert;
       // A pending alert waits its whole `for` again: the engine was not watching while it was down.
       if (alert.state !== 'pending') this.alerts.set(a.key, alert);
@@ -274,7 +277,18 @@ export class Engine {
       .flatMap((s) => sloConditions(s.slo, this.rules.get(s.slo.id)!, s.groups, this.opts.render));
     stepAlerts(this.alerts, conditions, now);
     const list = [...this.alerts.values()];
-    this.opts.store.saveAlerts(list.map((a) => ({ key: a.key, json: JSON.stringify(a) })));
+    // Only what changed is written: most evaluations change no alert state at all.
+    const upserts: Array<{ key: string; json: string }> = [];
+    for (const a of list) {
+      const json = JSON.stringify(a);
+      if (this.savedAlerts.get(a.key) !== json) upserts.push({ key: a.key, json });
+    }
+    const deletes = [...this.savedAlerts.keys()].filter((k) => !this.alerts.has(k));
+    if (upserts.length || deletes.length) {
+      this.opts.store.saveAlertChanges(upserts, deletes);
+      for (const u of upserts) this.savedAlerts.set(u.key, u.json);
+      for (const k of deletes) this.savedAlerts.delete(k);
+    }
     return list;
   }
 

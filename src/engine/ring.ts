@@ -10,6 +10,13 @@ export class BucketRing {
   readonly samples: Float64Array;
   /** End time of the bucket a slot holds, or -1. */
   readonly ends: Float64Array;
+  /**
+   * Window sums already computed, by `to` and span. Only a write at or before the newest cached
+   * `to` (late data) clears them: writes into the bucket being filled leave them valid, so an
+   * evaluation costs a lookup per window, and a full pass only when the 5m edge moves.
+   */
+  private readonly cache = new Map<string, WindowSum>();
+  private cachedTo = -Infinity;
 
   constructor(
     readonly resMs: number,
@@ -31,6 +38,7 @@ export class BucketRing {
 
   /** Adds to the bucket ending at `end`, evicting whatever older bucket held the slot. */
   add(end: number, total: number, num: number, samples: number): void {
+    this.touch(end);
     const i = this.slot(end);
     if (this.ends[i] !== end) {
       if (this.ends[i]! > end) return; // older than the ring covers
@@ -46,6 +54,7 @@ export class BucketRing {
 
   /** Replaces the bucket ending at `end`: values read back from a query API, not increments. */
   set(end: number, total: number, num: number, samples: number): void {
+    this.touch(end);
     const i = this.slot(end);
     if (this.ends[i]! > end) return;
     this.ends[i] = end;
@@ -75,8 +84,26 @@ export class BucketRing {
     }
   }
 
+  private touch(end: number): void {
+    if (end <= this.cachedTo) {
+      this.cache.clear();
+      this.cachedTo = -Infinity;
+    }
+  }
+
   /** Sums over buckets with end in (to - span, to], applying `badOf` per bucket. */
   sum(to: number, span: number, badOf: (t: number, n: number) => number): WindowSum {
+    const key = `${to}/${span}`;
+    const hit = this.cache.get(key);
+    if (hit) return hit;
+    const out = this.sumUncached(to, span, badOf);
+    if (this.cache.size > 64) this.cache.clear();
+    this.cache.set(key, out);
+    this.cachedTo = Math.max(this.cachedTo, to);
+    return out;
+  }
+
+  private sumUncached(to: number, span: number, badOf: (t: number, n: number) => number): WindowSum {
     const out = { total: 0, bad: 0, samples: 0 };
     this.each(to, span, (i) => {
       out.total += this.total[i]!;

@@ -15,9 +15,11 @@ export class Reader {
     readonly buf: Uint8Array,
     start = 0,
     readonly end = buf.length,
+    view?: DataView,
   ) {
     this.pos = start;
-    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    // Sub-readers share their parent's view: one per sample and label would be most of the allocation.
+    this.view = view ?? new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   get done(): boolean {
@@ -118,11 +120,25 @@ export class Reader {
 
   /** A reader over the bytes of an embedded message, e.g. the bounds `bytes()` returned. */
   sub(start: number, end: number): Reader {
-    return new Reader(this.buf, start, end);
+    return new Reader(this.buf, start, end, this.view);
   }
 
   string(): string {
     const [s, e] = this.bytes();
+    // Label names and values are short and ASCII almost always; TextDecoder costs more than they do.
+    if (e - s <= 64) {
+      let out = '';
+      let ascii = true;
+      for (let i = s; i < e; i++) {
+        const c = this.buf[i]!;
+        if (c >= 0x80) {
+          ascii = false;
+          break;
+        }
+        out += String.fromCharCode(c);
+      }
+      if (ascii) return out;
+    }
     try {
       return decoder.decode(this.buf.subarray(s, e));
     } catch {

@@ -125,11 +125,13 @@ export class SqliteStore {
     })();
   }
 
-  saveAlerts(alerts: StoredAlert[]): void {
+  /** Writes the alerts that changed and removes those that are gone, in one transaction. */
+  saveAlertChanges(upserts: StoredAlert[], deletes: string[]): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM alerts').run();
-      const put = this.db.prepare('INSERT INTO alerts (key, json) VALUES (?, ?)');
-      for (const a of alerts) put.run(a.key, a.json);
+      const put = this.db.prepare('INSERT INTO alerts (key, json) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET json = excluded.json');
+      for (const a of upserts) put.run(a.key, a.json);
+      const del = this.db.prepare('DELETE FROM alerts WHERE key = ?');
+      for (const k of deletes) del.run(k);
     })();
   }
 
