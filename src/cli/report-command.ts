@@ -2,6 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { formatJson, formatMarkdown, formatText } from '../report/format.js';
 import { reportFromEngine } from '../report/from-engine.js';
 import { reportFromPrometheus } from '../report/from-prometheus.js';
+import { parseInstant } from '../model/duration.js';
 import { loadOrReport } from './load-or-report.js';
 import { urlOption } from './options.js';
 
@@ -14,8 +15,8 @@ interface ReportOptions {
 }
 
 function timeOption(value: string): number {
-  const ms = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : /(Z|[+-]\d\d:\d\d)$/i.test(value) ? Date.parse(value) : NaN;
-  if (!Number.isFinite(ms)) throw new InvalidArgumentError(`${JSON.stringify(value)} is neither Unix seconds nor an RFC 3339 date with Z or an offset (e.g. 2026-11-21T08:00:00Z).`);
+  const ms = parseInstant(value);
+  if (ms === undefined) throw new InvalidArgumentError(`${JSON.stringify(value)} is neither Unix seconds nor an RFC 3339 date with Z or an offset (e.g. 2026-11-21T08:00:00Z).`);
   return ms;
 }
 

@@ -61,3 +61,12 @@ export function humanDuration(ms: Millis): string {
   const rounded = Math.round(ms / MINUTE) * MINUTE;
   return rounded === 0 ? formatCompound(ms) : formatCompound(rounded);
 }
+
+/**
+ * An instant given as Unix seconds or an RFC 3339 date with `Z` or an offset, in ms; undefined
+ * otherwise. A date without an offset would be read in the local time zone, so it is refused.
+ */
+export function parseInstant(text: string): Millis | undefined {
+  const ms = /^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : /(Z|[+-]\d\d:\d\d)$/i.test(text) ? Date.parse(text) : NaN;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : undefined;
+}

@@ -1,6 +1,7 @@
 import { DAY, HOUR, MINUTE, type Millis } from './duration.js';
 import { tidy } from './numbers.js';
-import type { AlertTier, Severity } from './slo.js';
+import { BASE_WINDOW } from './constants.js';
+import type { AlertTier, Severity, Slo } from './slo.js';
 
 /**
  * The SRE Workbook's multi-window, multi-burn-rate tiers, stated as budget shares so that they
@@ -68,4 +69,16 @@ export function windowsOf(tiers: readonly AlertTier[], baseWindow: Millis, sloWi
     set.add(t.shortWindow);
   }
   return [...set].sort((a, b) => a - b);
+}
+
+/** The window whose burn rate says when the budget runs out: the fastest paging tier's long window, else 5m. */
+export function projectionWindow(slo: Pick<Slo, 'alerting'>): Millis {
+  const pages = slo.alerting.tiers.filter((t) => t.severity === 'page').map((t) => t.longWindow);
+  return pages.length ? Math.min(...pages) : BASE_WINDOW;
+}
+
+/** Seconds until `remaining` budget is spent at `burn`: 0 once spent, undefined without a burn to project. */
+export function budgetLastsSeconds(remaining: number | undefined, burn: number | undefined, sloWindow: Millis): number | undefined {
+  if (remaining === undefined || burn === undefined || burn <= 0) return undefined;
+  return remaining <= 0 ? 0 : (remaining * sloWindow) / burn / 1000;
 }

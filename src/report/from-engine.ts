@@ -1,5 +1,5 @@
 import type { Report, ReportRow } from './rows.js';
-import { sortRows } from './rows.js';
+import { rowStatus, sortRows } from './rows.js';
 
 interface EngineSlo {
   service: string;
@@ -39,7 +39,7 @@ export async function reportFromEngine(url: string, time?: number): Promise<Repo
         objective: s.objectivePercent,
         window: s.window,
         // The SLO's word is for all its groups; a row says its own group's.
-        status: !g ? s.status : firing.length ? 'burning' : g.budgetRemaining !== null && g.budgetRemaining <= 0 ? 'exhausted' : 'ok',
+        status: g ? rowStatus(g.budgetRemaining ?? undefined, firing.length > 0) : s.status,
         sli: g?.windows[s.window]?.sli ?? undefined,
         budgetRemaining: g?.budgetRemaining ?? undefined,
         burn: Object.fromEntries(REPORT_WINDOWS.map((w) => [w, g?.windows[w]?.burnRate ?? undefined])),

@@ -4,7 +4,8 @@ import type { Slo } from '../model/slo.js';
 import { sloWindows } from '../model/windows.js';
 import { REPORT_WINDOWS } from './from-engine.js';
 import type { Report, ReportRow } from './rows.js';
-import { sortRows } from './rows.js';
+import { rowStatus, sortRows } from './rows.js';
+import { budgetLastsSeconds, projectionWindow } from '../model/policy.js';
 
 interface Sample {
   metric: Record<string, string>;
@@ -54,8 +55,7 @@ export async function reportFromPrometheus(url: string, slos: readonly Slo[], ti
       const budget = await pick(RECORDS.budgetRemaining);
       const burn: Record<string, number | undefined> = {};
       for (const w of windows) burn[w] = await pick(RECORDS.burnRate(w));
-      const pages = slo.alerting.tiers.filter((t) => t.severity === 'page').map((t) => t.longWindow);
-      const proj = pages.length ? burn[formatDuration(Math.min(...pages))] : burn['5m'];
+      const proj = await pick(RECORDS.burnRate(formatDuration(projectionWindow(slo))));
       const firing = alerts.filter((a) => mine(a) && (!g || same(g, a.metric))).map((a) => a.metric.slo_tier ?? a.metric.sloth_severity ?? a.metric.alertname!);
       rows.push({
         service: slo.service,
@@ -63,11 +63,11 @@ export async function reportFromPrometheus(url: string, slos: readonly Slo[], ti
         group: g ? Object.entries(groupKeys(g)).map(([k, v]) => `${k}=${v}`).join(',') : '',
         objective: slo.objectivePercent,
         window: period,
-        status: budget === undefined ? 'no-data' : firing.length ? 'burning' : budget <= 0 ? 'exhausted' : 'ok',
+        status: rowStatus(budget, firing.length > 0),
         sli: ratio === undefined ? undefined : 1 - ratio,
         budgetRemaining: budget,
         burn,
-        exhaustionSeconds: budget === undefined || proj === undefined || proj <= 0 ? undefined : budget <= 0 ? 0 : (budget * slo.window) / proj / 1000,
+        exhaustionSeconds: budgetLastsSeconds(budget, proj, slo.window),
         firing: [...new Set(firing)],
       });
     }

@@ -27,3 +27,8 @@ export function sortRows(rows: ReportRow[]): ReportRow[] {
   const rank = (r: ReportRow) => (r.firing.length ? 0 : r.budgetRemaining === undefined ? 2 : 1);
   return [...rows].sort((a, b) => rank(a) - rank(b) || (a.budgetRemaining ?? Infinity) - (b.budgetRemaining ?? Infinity) || `${a.service}/${a.name}`.localeCompare(`${b.service}/${b.name}`));
 }
+
+/** One row's word: its own group's firing tiers and budget, the same from either source. */
+export function rowStatus(budgetRemaining: number | undefined, firing: boolean): string {
+  return budgetRemaining === undefined ? 'no-data' : firing ? 'burning' : budgetRemaining <= 0 ? 'exhausted' : 'ok';
+}

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/engine.js';
+import { parseInstant } from '../model/duration.js';
 import type { RenderOptions } from '../rules/types.js';
 import type { HealthMetrics } from './health-metrics.js';
 import { HttpError, sendJson, sendText } from './http-errors.js';
@@ -26,9 +27,8 @@ export interface AppContext {
 function timeParam(url: URL): number | undefined {
   const t = url.searchParams.get('time');
   if (t === null) return undefined;
-  // A date without an offset would be read in the server's time zone: refuse it rather than guess.
-  const n = /^-?\d+(\.\d+)?$/.test(t) ? Number(t) * 1000 : /(Z|[+-]\d\d:\d\d)$/i.test(t) ? Date.parse(t) : NaN;
-  if (!Number.isFinite(n) || Math.abs(n) > 8.64e15) throw new HttpError(400, `time=${t} is neither Unix seconds nor an RFC 3339 date with Z or an offset (e.g. 2026-11-21T08:00:00Z)`);
+  const n = parseInstant(t);
+  if (n === undefined) throw new HttpError(400, `time=${t} is neither Unix seconds nor an RFC 3339 date with Z or an offset (e.g. 2026-11-21T08:00:00Z)`);
   return n;
 }
 

@@ -1,6 +1,7 @@
 import { BASE_WINDOW } from '../model/constants.js';
 import { serviceDashboardPath } from '../model/dashboard-ids.js';
 import { formatDuration } from '../model/duration.js';
+import { budgetLastsSeconds, projectionWindow } from '../model/policy.js';
 import type { Slo } from '../model/slo.js';
 import type { ActiveAlert } from '../engine/alert-state.js';
 import type { SloStatus } from '../engine/engine.js';
@@ -11,12 +12,6 @@ const STALE_AFTER = 10 * 60_000;
 
 export interface JsonOptions {
   grafanaUrl: string;
-}
-
-/** The window the "time to exhaustion" projects from: the fastest paging tier's long window. */
-function projectionWindow(slo: Slo): number {
-  const pages = slo.alerting.tiers.filter((t) => t.severity === 'page').map((t) => t.longWindow);
-  return pages.length ? Math.min(...pages) : BASE_WINDOW;
 }
 
 function groupJson(slo: Slo, g: GroupStatus) {
@@ -30,10 +25,8 @@ function groupJson(slo: Slo, g: GroupStatus) {
       burnRate: w.burnRate ?? null,
     };
   }
-  const proj = windowOf(g, projectionWindow(slo))?.burnRate;
-  const remaining = g.budgetRemaining;
-  const exhaustionSeconds = remaining === undefined || proj === undefined || proj <= 0 ? null : remaining <= 0 ? 0 : (remaining * slo.window) / proj / 1000;
-  return { labels: g.labels, windows, budgetRemaining: remaining ?? null, exhaustionSeconds };
+  const exhaustionSeconds = budgetLastsSeconds(g.budgetRemaining, windowOf(g, projectionWindow(slo))?.burnRate, slo.window);
+  return { labels: g.labels, windows, budgetRemaining: g.budgetRemaining ?? null, exhaustionSeconds: exhaustionSeconds ?? null };
 }
 
 /** ok, burning (a tier firing), exhausted, no-data or unavailable: the one word a list sorts by. */
