@@ -3,7 +3,7 @@ import { BASE_WINDOW } from '../model/constants.js';
 import type { Slo } from '../model/slo.js';
 import type { RenderOptions } from '../rules/types.js';
 import type { DecodedSeries } from '../ingest/series.js';
-import { ChangeSet, type SeriesPoint } from '../store/changes.js';
+import { ChangeSet, type BucketDelta, type SeriesPoint } from '../store/changes.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import { stepAlerts, type ActiveAlert } from './alert-state.js';
 import { alertRulesOf, sloConditions, type SloAlertRules } from './conditions.js';
@@ -82,7 +82,6 @@ export class Engine {
   /** What the store holds of each alert, so that an evaluation writes only changes. */
   private readonly savedAlerts = new Map<string, string>();
   readonly clock: () => number;
-  readonly counters = { acceptedSamples: 0, duplicateSamples: 0, outOfBoundsSamples: 0, skippedSeries: 0, rejectedRequests: 0, commits: 0, commitErrors: 0 };
 
   constructor(private readonly opts: EngineOptions) {
     this.clock = opts.clock ?? Date.now;
@@ -108,7 +107,7 @@ export class Engine {
     for (const slo of slos) {
       const old = this.states.get(slo.id);
       const keep = old && !dropped.includes(slo.id) && fingerprint(old.slo) === prints.get(slo.id);
-      const state = keep ? Object.assign(new SloState(slo), { groups: old.groups }) : new SloState(slo);
+      const state = keep ? new SloState(slo).adopt(old) : new SloState(slo);
       next.set(slo.id, state);
     }
     this.states = next;
@@ -121,13 +120,7 @@ export class Engine {
   /** Reads the store back after a restart: series positions, buckets and alert states. */
   restore(): void {
     for (const [key, p] of this.opts.store.series()) this.seriesState.set(key, p);
-    for (const b of this.opts.store.buckets()) {
-      const state = this.states.get(b.slo);
-      if (!state) continue;
-      const g = state.group(b.group, b.groupLabels);
-      (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
-      if (b.samples > 0) state.lastDataMs = Math.max(state.lastDataMs ?? 0, b.end);
-    }
+    for (const b of this.opts.store.buckets()) this.addBucket(b);
     for (const a of this.opts.store.alerts()) {
       this.savedAlerts.set(a.key, a.json);
       const alert = JSON.parse(a.json) as ActiveAlert;
@@ -141,7 +134,6 @@ export class Engine {
     const samples = series.reduce((n, s) => n + s.samples.length, 0);
     const max = this.opts.maxPendingSamples ?? 2_000_000;
     if (this.pendingSamples + samples > max && this.queue.length > 0) {
-      this.counters.rejectedRequests++;
       return Promise.reject(new Overloaded(1));
     }
     this.pendingSamples += samples;
@@ -171,29 +163,28 @@ export class Engine {
     this.pendingSamples -= batch.reduce((n, p) => n + p.samples, 0);
     try {
       if (!changes.empty) this.opts.store.commit(changes);
-      this.counters.commits++;
     } catch (e) {
-      this.counters.commitErrors++;
       for (const p of batch) p.reject(e as Error);
       return;
     }
     if (!changes.empty) this.opts.onCommit?.(this.opts.store.lastCommitMs);
     this.apply(changes);
-    this.counters.acceptedSamples += changes.accepted;
-    this.counters.duplicateSamples += changes.duplicates;
-    this.counters.outOfBoundsSamples += changes.outOfBounds;
     batch.forEach((p, i) => p.resolve(outcomes[i]!));
   }
 
   private apply(changes: ChangeSet): void {
     for (const [key, p] of changes.series) this.seriesState.set(key, p);
-    for (const b of changes.buckets.values()) {
-      const state = this.states.get(b.slo);
-      if (!state) continue;
-      const g = state.group(b.group, b.groupLabels);
-      (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
-      if (b.res === FINE_RES && b.samples > 0) state.lastDataMs = Math.max(state.lastDataMs ?? 0, b.end);
-    }
+    for (const b of changes.buckets.values()) this.addBucket(b);
+  }
+
+  /** One bucket's sums into its SLO's ring, whether they come from a write or from the store. */
+  private addBucket(b: BucketDelta): void {
+    const state = this.states.get(b.slo);
+    if (!state) return;
+    const g = state.group(b.group, b.groupLabels);
+    (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
+    // The newest minute known to hold a sample: a 1m bucket's end, or the first minute of a 5m one.
+    if (b.samples > 0) state.lastDataMs = Math.max(state.lastDataMs ?? 0, b.res === FINE_RES ? b.end : b.end - BASE_WINDOW + FINE_RES);
   }
 
   /** Replaces buckets with values a query API computed (bad and total per base window). */
@@ -258,12 +249,13 @@ export class Engine {
     const source = state.plan.mode === 'ingest' ? 'ingest' : this.opts.queryBackend ? 'query' : 'unavailable';
     // A query backend that is down means no data, never a stale or a perfect SLI.
     if (source === 'query' && state.queryError) return { slo: state.slo, source, reason: state.queryError, windows: state.windows, groups: [] };
+    const lastDataAt = source === 'query' ? state.queryReadAt : state.lastDataMs;
     const groups = source === 'unavailable' ? [] : [...state.groups.values()].map((g) => evaluateGroup(state, g, t, now)).filter((g) => g.windows.some((w) => w.total !== undefined || w.errorRatio !== undefined));
     return {
       slo: state.slo,
       source,
-      ...(source === 'query' && state.queryReadAt !== undefined ? { readAt: state.queryReadAt } : {}),
-      ...((source === 'query' ? state.queryReadAt : state.lastDataMs) !== undefined ? { lastDataAt: (source === 'query' ? state.queryReadAt : state.lastDataMs)! } : {}),
+      ...(source === 'query' && lastDataAt !== undefined ? { readAt: lastDataAt } : {}),
+      ...(lastDataAt !== undefined ? { lastDataAt } : {}),
       ...(source === 'unavailable' ? { reason: `${state.plan.queryReason}; start the engine with --prometheus-url to compute it` } : {}),
       windows: state.windows,
       groups,

@@ -40,6 +40,21 @@ export class SloState {
     this.baseSlots = Math.ceil(Math.max(...this.windows) / BASE_WINDOW) + 2;
   }
 
+  /**
+   * Takes over what an earlier load of the same SLI and window knew: its buckets, and what the
+   * query source and the stream last did, so a reload neither empties windows nor reads the
+   * whole history from the query API again.
+   */
+  adopt(old: SloState): this {
+    for (const [key, g] of old.groups) this.groups.set(key, g);
+    this.queryFilled = old.queryFilled;
+    this.queryError = old.queryError;
+    this.queryReadAt = old.queryReadAt;
+    this.liveRatios = old.liveRatios;
+    this.lastDataMs = old.lastDataMs;
+    return this;
+  }
+
   group(key: string, labels: Record<string, string>): GroupState {
     let g = this.groups.get(key);
     if (!g) {
