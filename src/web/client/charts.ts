@@ -17,7 +17,7 @@ function css(name: string): string {
  * A line chart in `el`: times in Unix seconds, one series per line. Axes follow the page's
  * colours and time zone; `yFormat` labels the y axis.
  */
-export function lineChart(el: HTMLElement, title: string, times: number[], lines: LineSpec[], zone: Zone, yFormat: (v: number) => string, yRange?: [number | null, number | null], xFrom?: number): uPlot {
+export function lineChart(el: HTMLElement, title: string, times: number[], lines: LineSpec[], zone: Zone, yFormat: (v: number) => string, yRange?: [number | null, number | null]): uPlot {
   const axis = { stroke: css('--fg-muted'), grid: { stroke: css('--grid'), width: 1 }, ticks: { stroke: css('--grid') } };
   const opts: uPlot.Options = {
     title,
@@ -25,7 +25,6 @@ export function lineChart(el: HTMLElement, title: string, times: number[], lines
     height: 220,
     tzDate: zone === 'utc' ? (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') : undefined,
     scales: {
-      x: { time: true, ...(xFrom !== undefined ? { range: (_u: uPlot, _min: number, max: number) => [xFrom, max] as uPlot.Range.MinMax } : {}) },
       y: yRange ? { range: (_u, min, max) => [yRange[0] ?? min, yRange[1] ?? max] } : {},
     },
     axes: [axis, { ...axis, size: 80, values: (_u, vals) => vals.map(yFormat) }],

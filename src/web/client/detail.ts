@@ -70,35 +70,30 @@ export function drawCharts(slo: SloDetailJson, history: HistoryJson, groupIndex:
   const times = history.times;
   if (!g || times.length === 0) return [];
   const flat = (v: number) => times.map(() => v);
-  const start = times[0]!;
   const end = times[times.length - 1]!;
   const last = [...g.budgetRemaining].reverse().find((v) => v !== null) ?? null;
-  const rate = worstGroup(slo)?.windows['1h']?.burnRate ?? null;
-  const step = times.length > 1 ? times[1]! - times[0]! : 300;
   const windowSeconds = end - history.windowStart;
-  // Where the budget goes at the current 1h burn: `rate` budgets per SLO window, so it runs out
-  // after last / rate windows. Drawn from the last point to exhaustion (or one window on).
-  const projecting = last !== null && last > 0 && rate !== null && rate > 0;
-  const exhaustAfter = projecting ? Math.min(windowSeconds, (last / rate) * windowSeconds) : 0;
+  // Where this group's budget goes at the burn the API projects from (the fastest paging window):
+  // drawn from the last point to exhaustion, or one window on.
+  const lasts = slo.groups[groupIndex]?.exhaustionSeconds ?? null;
+  const projecting = last !== null && last > 0 && lasts !== null && lasts > 0;
+  const exhaustAfter = projecting ? Math.min(windowSeconds, lasts) : 0;
   const projTimes = projecting ? [...times, end + exhaustAfter] : times;
-  const projected = projTimes.map((t, i) => (!projecting ? null : i === times.length - 1 ? last : i === times.length ? Math.max(0, last - (rate * exhaustAfter) / windowSeconds) : null));
+  const projected = projTimes.map((_t, i) => (!projecting ? null : i === times.length - 1 ? last : i === times.length ? last * (1 - exhaustAfter / lasts) : null));
   const pad = (arr: Array<number | null>) => (projecting ? [...arr, null] : arr);
-  // Zoom to where data starts: a young SLO is a dot at the right edge of a 30-day axis otherwise.
-  const first = times.find((_t, i) => g.sli[i] !== null || g.budgetRemaining[i] !== null);
-  const from = first === undefined ? start : Math.max(start, first - step);
   const charts: uPlot[] = [];
   charts.push(
     lineChart(document.getElementById('chart-sli')!, '', times, [
       { label: 'SLI per step', values: g.sli, color: PALETTE[0]! },
       { label: `objective ${(history.objective * 100).toFixed(3)}%`, values: flat(history.objective), color: '#ef4444', dash: [6, 4] },
-    ], zone, (v) => `${(v * 100).toFixed(2)}%`, undefined, from),
+    ], zone, (v) => `${(v * 100).toFixed(2)}%`),
   );
   charts.push(
     lineChart(document.getElementById('chart-budget')!, '', projTimes, [
       { label: 'budget left', values: pad(g.budgetRemaining), color: PALETTE[0]!, width: 2 },
       { label: 'ideal', values: pad(times.map((t) => 1 - (t - history.windowStart) / windowSeconds)), color: '#10b981', dash: [6, 4] },
-      { label: 'projected at 1h burn', values: projected, color: '#ef4444', dash: [2, 3] },
-    ], zone, (v) => `${(v * 100).toFixed(0)}%`, undefined, from),
+      { label: 'projected at the current burn', values: projected, color: '#ef4444', dash: [2, 3] },
+    ], zone, (v) => `${(v * 100).toFixed(0)}%`),
   );
   const windows = Object.keys(g.burn);
   const factors = [...new Set(slo.tiers.map((t) => t.factor))];
@@ -106,7 +101,7 @@ export function drawCharts(slo: SloDetailJson, history: HistoryJson, groupIndex:
     lineChart(document.getElementById('chart-burn')!, '', times, [
       ...windows.map((w, i) => ({ label: `burn ${w}`, values: g.burn[w]!, color: PALETTE[i % PALETTE.length]! })),
       ...factors.map((f) => ({ label: `threshold ${burn(f)}x`, values: flat(f), color: '#ef4444', dash: [6, 4], width: 1 })),
-    ], zone, (v) => `${burn(v)}x`, [0, null], from),
+    ], zone, (v) => `${burn(v)}x`, [0, null]),
   );
   return charts;
 }

@@ -1,3 +1,5 @@
+import { humanDuration } from '../../model/duration.js';
+
 /** Numbers and times as an on-call engineer reads them, in UTC or the browser's zone. */
 export type Zone = 'utc' | 'local';
 
@@ -13,17 +15,7 @@ export function burn(x: number | null | undefined): string {
 
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '–';
-  if (seconds <= 0) return 'spent';
-  const units: Array<[string, number]> = [['d', 86400], ['h', 3600], ['m', 60]];
-  let rest = Math.round(seconds);
-  let out = '';
-  for (const [u, s] of units) {
-    if (rest >= s && out.split(/[a-z]/).length <= 2) {
-      out += `${Math.floor(rest / s)}${u}`;
-      rest %= s;
-    }
-  }
-  return out || `${rest}s`;
+  return seconds <= 0 ? 'spent' : humanDuration(seconds * 1000);
 }
 
 export function time(iso: string | number | null, zone: Zone): string {
