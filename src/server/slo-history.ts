@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { BASE_WINDOW } from '../model/constants.js';
 import { formatDuration } from '../model/duration.js';
+import { namingOf } from '../model/naming.js';
 import { sloWindows } from '../model/windows.js';
 import { sliRecordingRules } from '../rules/recording.js';
 import type { RenderOptions } from '../rules/types.js';
@@ -95,6 +96,7 @@ export function sloDefinition(state: SloState, render: RenderOptions) {
   } catch {
     // The file may have changed or gone since the SLO was loaded; the rest still stands.
   }
-  const rules = sliRecordingRules(slo, render).map((r) => ({ record: r.record, window: r.labels[Object.keys(r.labels).find((k) => k.endsWith('_window')) ?? ''] ?? null, expr: r.expr }));
+  const windowLabel = namingOf(slo).windowLabel;
+  const rules = sliRecordingRules(slo, render).map((r) => ({ record: r.record, window: r.labels[windowLabel] ?? null, expr: r.expr }));
   return { file: slo.source.file, line: slo.source.line, format: slo.source.format, yaml, rules };
 }
