@@ -1,4 +1,8 @@
+import type { CalendarWindow } from './calendar.js';
 import type { Millis } from './duration.js';
+import type { MaintenanceWindow } from './maintenance.js';
+
+export type { CalendarWindow, MaintenanceWindow };
 
 /** One label matcher of a vector selector. */
 export interface Matcher {
@@ -80,6 +84,11 @@ export interface AlertTier {
   /** Share of the whole budget spent when the long window first crosses the threshold. */
   budgetShare: number;
   for: Millis;
+  /**
+   * The value the alert's severity label carries when it is not `severity` itself: Pyrra's
+   * `critical`/`warning`, an OpenSLO AlertCondition's own severity, so existing routes keep matching.
+   */
+  severityLabel?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
@@ -99,7 +108,7 @@ export interface AlertPolicy {
   annotations: Record<string, string>;
 }
 
-export type SpecFormat = 'native' | 'sloth' | 'sloth-k8s' | 'sloth-openslo';
+export type SpecFormat = 'native' | 'sloth' | 'sloth-k8s' | 'sloth-openslo' | 'openslo' | 'pyrra' | 'slo-generator';
 
 /** Where an SLO came from, for messages and for output that mirrors the input (PrometheusRule names). */
 export interface SloSource {
@@ -133,7 +142,15 @@ export interface Slo {
   objectivePercent: string;
   /** 1 - objective, computed in decimal so that 99.9 gives exactly 0.001. */
   errorBudget: number;
+  /**
+   * Rolling window length; for a calendar window its nominal length (week 7d, month 30d,
+   * quarter 90d, year 365d), which scales burn-rate factors and budget projections.
+   */
   window: Millis;
+  /** Set when the budget resets at calendar boundaries in a time zone instead of rolling. */
+  calendar?: CalendarWindow;
+  /** Planned maintenance: silenced, and left out of the budget where the window says so. */
+  maintenance?: MaintenanceWindow[];
   sli: Sli;
   catalog?: CatalogRef;
   alerting: AlertPolicy;

@@ -55,7 +55,7 @@ export function tierAlertLabels(slo: Slo, tier: AlertTier, opts: RenderOptions):
   return {
     ...opts.extraLabels,
     ...tier.labels,
-    [namingOf(slo).severityLabel]: tier.severity,
+    [namingOf(slo).severityLabel]: tier.severityLabel ?? tier.severity,
     [TIER_LABELS.tier]: tier.name,
     [TIER_LABELS.long]: formatDuration(tier.longWindow),
     [TIER_LABELS.short]: formatDuration(tier.shortWindow),

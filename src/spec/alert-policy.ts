@@ -20,6 +20,8 @@ export interface TierInput {
   budgetPercent?: number;
   for?: string;
   disabled?: boolean;
+  /** Severity label value when it is not the severity itself (Pyrra's critical/warning). */
+  severityLabel?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
 }
@@ -120,6 +122,7 @@ function buildTier(
     factor,
     budgetShare,
     for: durationField(ctx, [...at, 'for'], o?.for) ?? 0,
+    ...(o?.severityLabel ? { severityLabel: o.severityLabel } : {}),
     labels: o?.labels ?? {},
     annotations: o?.annotations ?? {},
   };

@@ -7,6 +7,10 @@ import type { Slo } from '../model/slo.js';
 import { DocContext } from './context.js';
 import type { SpecProblem } from './errors.js';
 import { isNative, NATIVE_API_VERSION, readNative } from './native.js';
+import { applyMaintenance, isMaintenance } from './maintenance.js';
+import { isOpenSloV1, readOpenSloV1 } from './openslo/index.js';
+import { isPyrra, readPyrra } from './pyrra.js';
+import { isSloGenerator, isSloGeneratorConfig, readSloGenerator } from './slo-generator.js';
 import { isOpenSloV1alpha, readOpenSloV1alpha } from './sloth-openslo.js';
 import { isSlothAlertWindows, isSlothK8s, isSlothPlain, readAlertWindows, readSloth } from './sloth.js';
 import { MAX_FILE_BYTES, readYamlDocuments, type SourceDocument } from './yaml-source.js';
@@ -75,24 +79,39 @@ export function loadSlos(paths: readonly string[], options: LoadOptions = {}): L
     if (w) windows.set(w.period, w.templates);
   }
   const slos: Slo[] = [];
+  // Formats whose documents refer to each other across files are read all at once.
+  const openSlo: DocContext[] = [];
+  const generatorSlos: DocContext[] = [];
+  const generatorConfigs: DocContext[] = [];
+  const maintenance: DocContext[] = [];
   for (const doc of docs) {
     const ctx = new DocContext(doc, problems);
     const v = doc.value;
     if (isSlothAlertWindows(v)) continue;
-    if (isNative(v)) {
+    if (isMaintenance(v)) maintenance.push(ctx);
+    else if (isNative(v)) {
       const slo = readNative(ctx);
       if (slo) slos.push(slo);
     } else if (isSlothPlain(v) || isSlothK8s(v)) {
       slos.push(...readSloth(ctx, { period: options.slothPeriod ?? DEFAULT_SLO_WINDOW, windows }));
     } else if (isOpenSloV1alpha(v)) {
       slos.push(...readOpenSloV1alpha(ctx));
-    } else {
+    } else if (isOpenSloV1(v)) openSlo.push(ctx);
+    else if (isPyrra(v)) slos.push(...readPyrra(ctx));
+    else if (isSloGenerator(v)) generatorSlos.push(ctx);
+    else if (isSloGeneratorConfig(v)) generatorConfigs.push(ctx);
+    else {
       const o = (v ?? {}) as Record<string, unknown>;
       const kind = typeof v === 'object' && v !== null ? `apiVersion ${JSON.stringify(o.apiVersion ?? o.version)}, kind ${JSON.stringify(o.kind)}` : `a ${typeof v}`;
       ctx.error([], `not an SLO document (${kind})`,
-        `supported: apiVersion ${NATIVE_API_VERSION} kind SLO; Sloth version "prometheus/v1"; Sloth apiVersion sloth.slok.dev/v1 kind PrometheusServiceLevel or AlertWindows; openslo/v1alpha SLO (as Sloth reads it)`);
+        `supported: apiVersion ${NATIVE_API_VERSION} kind SLO or Maintenance; Sloth version "prometheus/v1"; Sloth apiVersion sloth.slok.dev/v1 kind PrometheusServiceLevel or AlertWindows; ` +
+        'openslo/v1 (SLO, SLI, Service, DataSource, AlertPolicy, AlertCondition, AlertNotificationTarget); openslo/v1alpha SLO; ' +
+        'pyrra.dev/v1alpha1 ServiceLevelObjective; sre.google.com/v2 ServiceLevelObjective with its shared config (error_budget_policies)');
     }
   }
+  if (openSlo.length) slos.push(...readOpenSloV1(openSlo));
+  if (generatorSlos.length) slos.push(...readSloGenerator(generatorSlos, generatorConfigs));
+  if (maintenance.length) applyMaintenance(maintenance, slos);
   const seen = new Map<string, Slo>();
   for (const slo of slos) {
     const first = seen.get(slo.id);

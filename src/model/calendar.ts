@@ -1,0 +1,53 @@
+import { TZDate } from '@date-fns/tz';
+import { addMonths, addQuarters, addWeeks, addYears, startOfISOWeek, startOfMonth, startOfQuarter, startOfYear } from 'date-fns';
+import { DAY, type Millis } from './duration.js';
+
+export type CalendarUnit = 'week' | 'month' | 'quarter' | 'year';
+
+/** A budget that resets at each calendar boundary (ISO week from Monday, month, quarter, year) in a time zone. */
+export interface CalendarWindow {
+  unit: CalendarUnit;
+  /** IANA time-zone name, e.g. Europe/Berlin; UTC when the spec names none. */
+  timeZone: string;
+}
+
+export const CALENDAR_UNITS: readonly CalendarUnit[] = ['week', 'month', 'quarter', 'year'];
+
+/** Nominal length: what factors and projections scale with. */
+export const NOMINAL_LENGTH: Record<CalendarUnit, Millis> = { week: 7 * DAY, month: 30 * DAY, quarter: 90 * DAY, year: 365 * DAY };
+
+/** The longest period a unit can have, DST included: how far back sums must reach. */
+export const LONGEST_LENGTH: Record<CalendarUnit, Millis> = { week: 7 * DAY + 3_600_000, month: 31 * DAY + 3_600_000, quarter: 92 * DAY + 3_600_000, year: 366 * DAY + 3_600_000 };
+
+const START = { week: startOfISOWeek, month: startOfMonth, quarter: startOfQuarter, year: startOfYear } as const;
+const ADD = { week: addWeeks, month: addMonths, quarter: addQuarters, year: addYears } as const;
+
+/** True when the runtime knows the zone (Intl), so a typo fails at validation, not at 3 a.m. */
+export function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Start of the period containing `at` (epoch ms). */
+export function periodStart(cal: CalendarWindow, at: number): number {
+  return +START[cal.unit](new TZDate(at, cal.timeZone));
+}
+
+/** Start of the period after the one containing `at`. */
+export function periodEnd(cal: CalendarWindow, at: number): number {
+  return +ADD[cal.unit](START[cal.unit](new TZDate(at, cal.timeZone)), 1);
+}
+
+/** Words for titles: "this month", "this ISO week". */
+export function periodWords(cal: CalendarWindow): string {
+  return cal.unit === 'week' ? 'this week' : `this ${cal.unit}`;
+}
+
+/** Window-label text of the period series: `month`, `week`, … (never a duration, so never confused with a rolling window). */
+export function calendarLabel(cal: CalendarWindow): string {
+  return cal.unit;
+}
