@@ -4,6 +4,7 @@ import { DEFAULT_SLO_WINDOW } from '../model/constants.js';
 import { formatDuration } from '../model/duration.js';
 import { DEFAULT_GRAFANA_DASHBOARDS_PATH, dashboardOutputs } from '../dashboards/index.js';
 import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../rules/index.js';
+import { registerConvert } from './convert-command.js';
 import { loadOrReport } from './load-or-report.js';
 import { durationOption, labelOption, urlOption } from './options.js';
 import { registerReport } from './report-command.js';
@@ -102,6 +103,7 @@ program
 registerServe(program, periodOption);
 registerSimulate(program);
 registerReport(program, periodOption);
+registerConvert(program, periodOption);
 
 try {
   await program.parseAsync(process.argv);

@@ -12,6 +12,8 @@ export interface ServeOptions {
   alertmanagerUrl: string[];
   evalInterval: number;
   resendDelay: number;
+  silenceLookahead: number;
+  silences: boolean;
   grafanaUrl: string;
   extraLabels: Record<string, string>;
   defaultSloPeriod: number;
@@ -69,6 +71,8 @@ export async function serve(paths: string[], opts: ServeOptions & { defaultSloPe
     alertmanagerUrls: opts.alertmanagerUrl,
     evalIntervalMs: opts.evalInterval,
     resendDelayMs: opts.resendDelay,
+    silenceLookaheadMs: opts.silenceLookahead,
+    silences: opts.silences,
     limits: { maxBodyBytes: opts.maxBodyBytes },
     maxPendingSamples: opts.maxPendingSamples,
     watch: opts.watch,
@@ -108,6 +112,8 @@ export function registerServe(program: Command, periodOption: Option): void {
     .option('--alertmanager-url <url>', 'Alertmanager to send alerts to (repeatable)', repeatUrl, [])
     .addOption(new Option('--eval-interval <duration>', 'how often alerts are evaluated').argParser(durationOption).default(15_000, '15s'))
     .addOption(new Option('--resend-delay <duration>', 'how often firing alerts are re-sent to Alertmanager').argParser(durationOption).default(60_000, '1m'))
+    .addOption(new Option('--silence-lookahead <duration>', 'create Alertmanager silences for maintenance starting within this long').argParser(durationOption).default(24 * 60 * MINUTE, '24h'))
+    .option('--no-silences', 'create no Alertmanager silences for maintenance windows (alerts still go to Alertmanager)')
     .addOption(new Option('--grafana-url <url>', 'Grafana base URL for the dashboard links in alerts').argParser(urlOption).default(DEFAULT_RENDER_OPTIONS.grafanaUrl))
     .option('-l, --extra-labels <name=value>', 'label added to every series and alert (repeatable)', labelOption, {})
     .addOption(new Option('--max-body-bytes <n>', 'largest compressed request body accepted').argParser(positiveInt).default(16 << 20))

@@ -3,6 +3,8 @@ import { formatDuration, type Millis } from '../model/duration.js';
 import { idLabels, namingOf, RECORDS, TIER_LABELS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
 import type { Slo } from '../model/slo.js';
+import { LONGEST_LENGTH, periodWords } from '../model/calendar.js';
+import { periodText, windowText } from '../model/windows.js';
 import { rangeEndingShort } from '../promql/range.js';
 import { idSelector } from '../promql/selector.js';
 
@@ -12,11 +14,21 @@ import { idSelector } from '../promql/selector.js';
  */
 export class SloQueries {
   readonly base = formatDuration(BASE_WINDOW);
+  /** The period's series text: `30d`, or `month` for a calendar month. */
   readonly window: string;
+  /** The period in titles: `30d`, or `this month`. */
+  readonly periodTitle: string;
+  /** How far back the period reaches, as a panel's relative time. */
+  readonly timeFrom: string;
   private readonly ids: Record<string, string>;
+  /** How far back sums over the period must reach. */
+  private readonly reach: Millis;
 
   constructor(readonly slo: Slo) {
-    this.window = formatDuration(slo.window);
+    this.window = periodText(slo);
+    this.periodTitle = slo.calendar ? periodWords(slo.calendar) : this.window;
+    this.reach = slo.calendar ? LONGEST_LENGTH[slo.calendar.unit] : slo.window;
+    this.timeFrom = formatDuration(this.reach);
     this.ids = idLabels(slo);
   }
 
@@ -35,7 +47,7 @@ export class SloQueries {
   }
 
   sli(window: Millis | string): string {
-    const w = typeof window === 'string' ? window : formatDuration(window);
+    const w = typeof window === 'string' ? window : windowText(this.slo, window);
     return `1 - ${this.own(RECORDS.errorRatio(w))}`;
   }
 
@@ -48,11 +60,12 @@ export class SloQueries {
   }
 
   burnRate(window: Millis): string {
-    return this.own(RECORDS.burnRate(formatDuration(window)));
+    return this.own(RECORDS.burnRate(windowText(this.slo, window)));
   }
 
   /** The seconds of the query's end, read from a series the meta rules record every evaluation. */
   private windowStart(): string {
+    if (this.slo.calendar) return `scalar(${this.own(RECORDS.calendarStart)} @ end())`;
     return `(scalar(timestamp(${this.objective()} @ end())) - ${this.slo.window / 1000})`;
   }
 
@@ -65,9 +78,9 @@ export class SloQueries {
    */
   burndown(): string {
     const since = `and on () (vector(time()) > ${this.windowStart()})`;
-    const range = `[${rangeEndingShort(this.slo.window)}:${this.base}]`;
+    const range = `[${rangeEndingShort(this.reach)}:${this.base}]`;
     if (this.slo.sli.kind === 'rawErrorRatio') {
-      const steps = this.slo.window / BASE_WINDOW;
+      const steps = this.reach / BASE_WINDOW;
       return `1 - sum_over_time((${this.own(RECORDS.burnRate(this.base))} ${since})${range}) / ${steps}`;
     }
     const spent = `sum_over_time((${this.own(RECORDS.badEvents(this.base))} ${since})${range})`;
@@ -104,6 +117,6 @@ export class SloQueries {
   }
 
   errorRatio(window: Millis): string {
-    return this.own(RECORDS.errorRatio(formatDuration(window)));
+    return this.own(RECORDS.errorRatio(windowText(this.slo, window)));
   }
 }

@@ -5,7 +5,7 @@ import { formatDuration, humanDuration } from '../model/duration.js';
 import { formatNumber } from '../model/numbers.js';
 import { exhaustionTime } from '../model/policy.js';
 import type { Slo } from '../model/slo.js';
-import { sloWindows } from '../model/windows.js';
+import { periodWords, sloWindows } from '../model/windows.js';
 import type { Grid } from './grid.js';
 import {
   ALERT_STATE_MAPPINGS,
@@ -40,7 +40,7 @@ function about(slo: Slo): string {
   const lines = [
     `**${md(slo.service)} / ${md(slo.name)}**: ${md(slo.description || 'no description')}`,
     '',
-    `Objective **${md(slo.objectivePercent)}%** over **${md(formatDuration(slo.window))}** (error budget ${md(formatNumber(slo.errorBudget * 100))}%), SLI kind ${md(slo.sli.kind)}${slo.catalog ? `, catalog ${md(slo.catalog.name)}` : ''}.`,
+    `Objective **${md(slo.objectivePercent)}%** over **${md(periodWords(slo))}** (error budget ${md(formatNumber(slo.errorBudget * 100))}%), SLI kind ${md(slo.sli.kind)}${slo.catalog ? `, catalog ${md(slo.catalog.name)}` : ''}.`,
     '',
   ];
   if (tiers.length) {
@@ -79,12 +79,12 @@ export function addSloRow(grid: Grid, slo: Slo): void {
     : windows.filter((w) => w !== slo.window);
   const firstLong = slo.alerting.tiers.length ? Math.min(...slo.alerting.tiers.map((t) => t.longWindow)) : windows.find((w) => w > BASE_WINDOW);
 
-  grid.row(new RowBuilder(`${who}: ${slo.objectivePercent}% over ${q.window}`).id(id('row')));
+  grid.row(new RowBuilder(`${who}: ${slo.objectivePercent}% over ${periodWords(slo)}`).id(id('row')));
 
   grid.add(text(id('about'), 'What this SLO promises', about(slo)), 8, 8);
 
   grid.add(
-    stat(id('sli'), `SLI over ${q.window}`, `Share of good ${eventsNoun(slo).noun} over the SLO window; red below the ${slo.objectivePercent}% objective.`)
+    stat(id('sli'), `SLI over ${q.periodTitle}`, `Share of good ${eventsNoun(slo).noun} over the SLO window; red below the ${slo.objectivePercent}% objective.`)
       .withTarget(promQuery('A', q.sli(slo.window), { instant: true, legend: legend(slo.name) }))
       .unit('percentunit')
       .decimals(3)
@@ -94,7 +94,7 @@ export function addSloRow(grid: Grid, slo: Slo): void {
   );
 
   grid.add(
-    stat(id('budget'), `Error budget left (${q.window})`, 'Share of the error budget not yet spent in the SLO window; negative means the objective is missed.')
+    stat(id('budget'), `Error budget left (${q.periodTitle})`, 'Share of the error budget not yet spent in the SLO window; negative means the objective is missed.')
       .withTarget(promQuery('A', q.budgetRemaining(), { instant: true, legend: legend(slo.name) }))
       .unit('percentunit')
       .decimals(1)
@@ -147,12 +147,12 @@ export function addSloRow(grid: Grid, slo: Slo): void {
   grid.add(
     timeseries(
       id('burndown'),
-      `Error budget burn-down (${q.window})`,
-      `Budget left over the last ${q.window}, counting only what was spent since the window began. Above the ideal line the budget lasts the window; below it, it runs out early. The line ends at the query's last step, so it can sit slightly off the "budget left" stat; turn off the data source's incremental querying for this panel to stay exact.`,
+      `Error budget burn-down (${q.periodTitle})`,
+      `Budget left over ${slo.calendar ? q.periodTitle : `the last ${q.window}`}, counting only what was spent since the window began. Above the ideal line the budget lasts the window; below it, it runs out early. The line ends at the query's last step, so it can sit slightly off the "budget left" stat; turn off the data source's incremental querying for this panel to stay exact.`,
     )
       .withTarget(promQuery('A', q.burndown(), { legend: legend('budget left'), interval: '1h' }))
       .withTarget(promQuery('B', q.idealBurndown(), { legend: 'ideal (spent evenly)', interval: '1h' }))
-      .timeFrom(q.window)
+      .timeFrom(q.timeFrom)
       .unit('percentunit')
       .decimals(1)
       .axisSoftMin(0)

@@ -9,6 +9,7 @@ import { stepAlerts, type ActiveAlert } from './alert-state.js';
 import { alertRulesOf, sloConditions, type SloAlertRules } from './conditions.js';
 import { evaluateGroup, type GroupStatus } from './evaluate.js';
 import { collectChanges, MatchIndex } from './ingest.js';
+import { excludedAt } from './maintenance.js';
 import { FINE_RES, SloState } from './slo-state.js';
 
 export interface EngineOptions {
@@ -193,7 +194,8 @@ export class Engine {
     if (!state) return;
     for (const r of rows) {
       const g = state.group(r.key, r.labels);
-      (r.fine ? g.fine : g.base).set(r.end, r.total, r.bad, 1);
+      const out = excludedAt(state.slo, r.end);
+      (r.fine ? g.fine : g.base).set(r.end, out ? 0 : r.total, out ? 0 : r.bad, 1);
     }
   }
 
@@ -209,7 +211,8 @@ export class Engine {
     for (const r of rows) {
       const g = state.group(r.key, r.labels);
       if (g.base.get(r.end)) continue;
-      g.base.set(r.end, r.total, state.plan.numOf(r.total, r.bad), 1);
+      const out = excludedAt(state.slo, r.end);
+      g.base.set(r.end, out ? 0 : r.total, out ? 0 : state.plan.numOf(r.total, r.bad), 1);
       filled++;
     }
     return filled;

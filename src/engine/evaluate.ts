@@ -1,3 +1,4 @@
+import { periodStart } from '../model/calendar.js';
 import { BASE_WINDOW } from '../model/constants.js';
 import type { Millis } from '../model/duration.js';
 import { FINE_RES, type GroupState, type SloState } from './slo-state.js';
@@ -28,6 +29,8 @@ export function evaluateGroup(state: SloState, g: GroupState, t: number, now: nu
   const { plan, slo } = state;
   const baseTo = Math.floor(t / BASE_WINDOW) * BASE_WINDOW;
   const fineTo = Math.floor(t / FINE_RES) * FINE_RES;
+  // A calendar period holds the 5m buckets since its start, as the rules' `@ end()` filter does.
+  const periodSpan = slo.calendar ? Math.max(0, baseTo - periodStart(slo.calendar, t)) : slo.window;
   const windows: WindowValue[] = state.windows.map((w) => {
     let total: number;
     let bad: number;
@@ -39,7 +42,7 @@ export function evaluateGroup(state: SloState, g: GroupState, t: number, now: nu
       bad = plan.badOf(raw.total, raw.num);
       samples = raw.samples;
     } else {
-      ({ total, bad, samples } = g.base.sum(baseTo, w, plan.badOf));
+      ({ total, bad, samples } = g.base.sum(baseTo, w === slo.window ? periodSpan : w, plan.badOf));
     }
     if (samples === 0) return { window: w };
     // A raw ratio's alert windows are the query over that window, read live, as the rules have them.

@@ -1,6 +1,7 @@
 import { BASE_WINDOW } from '../model/constants.js';
 import type { DecodedSeries } from '../ingest/series.js';
 import { ChangeSet, type SeriesPoint } from '../store/changes.js';
+import { excludedAt } from './maintenance.js';
 import { compare, type Input } from './plan.js';
 import { BucketRing } from './ring.js';
 import { FINE_RES, groupOf, type SloState } from './slo-state.js';
@@ -95,6 +96,8 @@ export function collectChanges(
         const put = (at: number, total: number, num: number, samples: number): boolean => {
           const end = BucketRing.endOf(at, BASE_WINDOW);
           if (end <= nowMs - state.retentionMs) return false;
+          // Maintenance left out of the budget: no events, but the SLI still has data (no no-data alert).
+          if (excludedAt(state.slo, at)) total = num = 0;
           changes.add(state.slo.id, g.key, g.labels, BASE_WINDOW, end, total, num, samples);
           const fineEnd = BucketRing.endOf(at, FINE_RES);
           if (fineEnd > nowMs - 10 * FINE_RES) changes.add(state.slo.id, g.key, g.labels, FINE_RES, fineEnd, total, num, samples);

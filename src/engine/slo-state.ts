@@ -1,3 +1,4 @@
+import { LONGEST_LENGTH } from '../model/calendar.js';
 import { BASE_WINDOW } from '../model/constants.js';
 import { MINUTE } from '../model/duration.js';
 import type { Slo } from '../model/slo.js';
@@ -37,7 +38,8 @@ export class SloState {
     this.plan = planSli(slo);
     this.windows = sloWindows(slo);
     // One slot more than the longest window, so the bucket being filled never evicts one in use.
-    this.baseSlots = Math.ceil(Math.max(...this.windows) / BASE_WINDOW) + 2;
+    const longest = slo.calendar ? Math.max(LONGEST_LENGTH[slo.calendar.unit], ...this.windows) : Math.max(...this.windows);
+    this.baseSlots = Math.ceil(longest / BASE_WINDOW) + 2;
   }
 
   /**

@@ -1,4 +1,4 @@
-import { TZDate } from '@date-fns/tz';
+import { TZDate, tzOffset } from '@date-fns/tz';
 import { addMonths, addQuarters, addWeeks, addYears, startOfISOWeek, startOfMonth, startOfQuarter, startOfYear } from 'date-fns';
 import { DAY, type Millis } from './duration.js';
 
@@ -50,4 +50,47 @@ export function periodWords(cal: CalendarWindow): string {
 /** Window-label text of the period series: `month`, `week`, … (never a duration, so never confused with a rolling window). */
 export function calendarLabel(cal: CalendarWindow): string {
   return cal.unit;
+}
+
+/** First and last year whose daylight-saving changes the generated rules encode. */
+export const OFFSET_YEARS = { from: 2024, to: 2040 } as const;
+
+export interface OffsetSteps {
+  /** UTC offset in seconds before the first step. */
+  base: number;
+  /** Each change of the offset: the UTC instant (seconds) and the change in seconds. */
+  steps: Array<{ at: number; delta: number }>;
+}
+
+const offsetCache = new Map<string, OffsetSteps>();
+
+/**
+ * The zone's UTC offset as steps over OFFSET_YEARS, found with @date-fns/tz: a daily scan, then
+ * a binary search to the minute for each change. Cached per zone (it costs a few thousand calls).
+ */
+export function offsetSteps(zone: string): OffsetSteps {
+  const cached = offsetCache.get(zone);
+  if (cached) return cached;
+  const offsetAt = (ms: number) => tzOffset(zone, new Date(ms)) * 60;
+  const from = Date.UTC(OFFSET_YEARS.from, 0, 1);
+  const to = Date.UTC(OFFSET_YEARS.to + 1, 0, 1);
+  const base = offsetAt(from);
+  const steps: OffsetSteps['steps'] = [];
+  let prev = base;
+  for (let day = from + DAY; day <= to; day += DAY) {
+    const now = offsetAt(day);
+    if (now === prev) continue;
+    let lo = day - DAY;
+    let hi = day;
+    while (hi - lo > 60_000) {
+      const mid = lo + Math.floor((hi - lo) / 120_000) * 60_000;
+      if (offsetAt(mid) === prev) lo = mid;
+      else hi = mid;
+    }
+    steps.push({ at: hi / 1000, delta: now - prev });
+    prev = now;
+  }
+  const out = { base, steps };
+  offsetCache.set(zone, out);
+  return out;
 }

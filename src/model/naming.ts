@@ -46,12 +46,20 @@ export const RESERVED_LABELS: ReadonlySet<string> = new Set([
   '__name__',
 ]);
 
+/** `5m` stays `increase5m`; a calendar period reads `increase_month`. */
+function suffix(window: string): string {
+  return /^[0-9]/.test(window) ? window : `_${window}`;
+}
+
 /** Recorded series names, shared by every convention. */
 export const RECORDS = {
-  badEvents: (w: string) => `slo:events_bad:increase${w}`,
-  totalEvents: (w: string) => `slo:events_total:increase${w}`,
-  errorRatio: (w: string) => `slo:sli_error:ratio_rate${w}`,
-  burnRate: (w: string) => `slo:burn_rate:ratio_rate${w}`,
+  badEvents: (w: string) => `slo:events_bad:increase${suffix(w)}`,
+  totalEvents: (w: string) => `slo:events_total:increase${suffix(w)}`,
+  errorRatio: (w: string) => `slo:sli_error:ratio_rate${suffix(w)}`,
+  burnRate: (w: string) => `slo:burn_rate:ratio_rate${suffix(w)}`,
+  calendarLocalTime: 'slo:calendar_local_time:seconds',
+  calendarLocalStart: 'slo:calendar_local_period_start:seconds',
+  calendarStart: 'slo:calendar_period_start:timestamp_seconds',
   objective: 'slo:objective:ratio',
   errorBudget: 'slo:error_budget:ratio',
   periodDays: 'slo:time_period:days',

@@ -97,8 +97,11 @@ export interface AlertPolicy {
   /** Alert name of the burn-rate alerts (all tiers share it, as Sloth and Pyrra do). */
   name: string;
   tiers: AlertTier[];
-  /** Alert when the SLI has no data for this long; undefined disables. */
-  noData?: { for: Millis; severity: Severity };
+  /**
+   * Alert when the SLI has no data for this long; undefined disables. `severityLabel` as on
+   * AlertTier: the label value when it is not the severity itself (Pyrra's `critical`).
+   */
+  noData?: { for: Millis; severity: Severity; severityLabel?: string };
   /** Alert when the window's budget is spent; undefined disables. */
   budgetExhausted?: { for: Millis; severity: Severity };
   /** A tier pages only when its long window saw at least this many events. */

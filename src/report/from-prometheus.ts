@@ -1,7 +1,7 @@
 import { formatDuration } from '../model/duration.js';
 import { namingOf, RECORDS } from '../model/naming.js';
 import type { Slo } from '../model/slo.js';
-import { sloWindows } from '../model/windows.js';
+import { periodText, sloWindows } from '../model/windows.js';
 import { REPORT_WINDOWS } from './from-engine.js';
 import type { Report, ReportRow } from './rows.js';
 import { rowStatus, sortRows } from './rows.js';
@@ -37,7 +37,7 @@ export async function reportFromPrometheus(url: string, slos: readonly Slo[], ti
   for (const slo of slos) {
     const n = namingOf(slo);
     const mine = (s: Sample) => s.metric[n.idLabel] === slo.id;
-    const period = formatDuration(slo.window);
+    const period = periodText(slo);
     const remaining = (await read(RECORDS.budgetRemaining)).filter(mine);
     const groupKeys = (m: Record<string, string>) => {
       const drop = new Set(['__name__', n.idLabel, n.serviceLabel, n.nameLabel, n.windowLabel, ...Object.keys(slo.labels)]);

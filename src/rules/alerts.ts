@@ -1,4 +1,5 @@
 import { formatDuration, humanDuration } from '../model/duration.js';
+import { periodWords } from '../model/windows.js';
 import { serviceDashboardPath, sloPanelPath, type SloPanel } from '../model/dashboard-ids.js';
 import { namingOf, RECORDS, TIER_LABELS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
@@ -30,7 +31,7 @@ function tierAnnotations(slo: Slo, tier: AlertTier): Record<string, string> {
   const long = formatDuration(tier.longWindow);
   const short = formatDuration(tier.shortWindow);
   const description =
-    `The error budget of ${who} (objective ${slo.objectivePercent}% over ${formatDuration(slo.window)}) is burning ` +
+    `The error budget of ${who} (objective ${slo.objectivePercent}% over ${periodWords(slo)}) is burning ` +
     `{{ printf "%.2f" $value }}x over ${long}, and over ${short} too, above the ${formatNumber(tier.factor)}x threshold of tier ${tier.name}. ` +
     `${percent(tier.budgetShare)} of the budget is spent by the time this fires; ` +
     `at ${formatNumber(tier.factor)}x the whole budget lasts ${humanDuration(exhaustionTime(tier.factor, slo.window))}.`;
@@ -96,7 +97,7 @@ export function guardAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
       alert: 'SLONoData',
       expr: `absent(${own(series)})`,
       for: formatDuration(noData.for),
-      labels: { ...labels, ...seriesLabels(slo, opts), [n.severityLabel]: noData.severity },
+      labels: { ...labels, ...seriesLabels(slo, opts), [n.severityLabel]: noData.severityLabel ?? noData.severity },
       annotations: {
         ...commonAnnotations(slo, opts, 'events'),
         summary: `${who}: the SLI has had no data for ${formatDuration(noData.for)}`,
@@ -114,8 +115,8 @@ export function guardAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
       labels: { ...labels, [n.severityLabel]: exhausted.severity },
       annotations: {
         ...commonAnnotations(slo, opts, 'burndown'),
-        summary: `${who}: the ${formatDuration(slo.window)} error budget is spent`,
-        description: `${who} has used all of its error budget for the last ${formatDuration(slo.window)} (objective ${slo.objectivePercent}%); {{ printf "%.1f" $value }} of it remains.`,
+        summary: `${who}: the ${periodWords(slo)} error budget is spent`,
+        description: `${who} has used all of its error budget for ${slo.calendar ? `this ${slo.calendar.unit}` : `the last ${formatDuration(slo.window)}`} (objective ${slo.objectivePercent}%); {{ printf "%.1f" $value }} of it remains.`,
         ...slo.alerting.annotations,
       },
     });

@@ -3,10 +3,12 @@ import { serviceDashboardUid } from '../model/dashboard-ids.js';
 import { DAY, formatDuration } from '../model/duration.js';
 import { idLabels, namingOf, RECORDS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
-import { sloWindows } from '../model/windows.js';
+import { periodText, sloWindows, windowText } from '../model/windows.js';
+import { localPeriodStartExpr, localTimeExpr, longestPeriodMs, periodStartExpr } from '../promql/calendar.js';
 import type { Slo } from '../model/slo.js';
 import { rangeEndingShort } from '../promql/range.js';
 import { idSelector } from '../promql/selector.js';
+import { withoutMaintenance } from './maintenance.js';
 import { baseExpressions, rawErrorRatio } from './sli-expressions.js';
 import type { RecordingRule, RenderOptions } from './types.js';
 
@@ -28,6 +30,28 @@ function sumOfBase(own: (m: string) => string, metric: string, window: number): 
 }
 
 /**
+ * Only the base windows since the calendar period began: a subquery step is kept when the base
+ * sample it reads was recorded after the period's start as recorded at evaluation time (`@ end()`).
+ * Base windows and period starts both sit on the 5m grid, so no base window straddles a start.
+ */
+function sumSincePeriodStart(slo: Slo, own: (m: string) => string, metric: string, fn = 'sum_over_time'): string {
+  const since = `timestamp(${own(metric)}) > scalar(${own(RECORDS.calendarStart)} @ end())`;
+  return `${fn}((${own(metric)} and (${since}))[${rangeEndingShort(longestPeriodMs(slo.calendar!))}:${BASE}])`;
+}
+
+/** Local time, local period start and the period's start instant, in that order (each reads the one before). */
+function calendarRules(slo: Slo, own: (m: string) => string, labels: Record<string, string>): RecordingRule[] {
+  const cal = slo.calendar!;
+  const local = own(RECORDS.calendarLocalTime);
+  const localStart = own(RECORDS.calendarLocalStart);
+  return [
+    { record: RECORDS.calendarLocalTime, expr: localTimeExpr(cal), labels },
+    { record: RECORDS.calendarLocalStart, expr: localPeriodStartExpr(cal, local), labels },
+    { record: RECORDS.calendarStart, expr: periodStartExpr(cal, localStart, local), labels },
+  ];
+}
+
+/**
  * The SLI group: base counts read from raw series once, every longer window summed from them,
  * then ratios and burn rates. A window without events records nothing rather than NaN.
  */
@@ -37,19 +61,21 @@ export function sliRecordingRules(slo: Slo, opts: RenderOptions): RecordingRule[
   const own = ownSelector(slo);
   const windows = sloWindows(slo);
   const withWindow = (w: string) => ({ ...labels, [naming.windowLabel]: w });
-  const rules: RecordingRule[] = [];
-  const base = baseExpressions({ sli: slo.sli, ownSelector: own, addedLabels: [...Object.keys(labels), naming.windowLabel].sort() });
+  const rules: RecordingRule[] = slo.calendar ? calendarRules(slo, own, labels) : [];
+  const sum = (metric: string, w: number) =>
+    slo.calendar && w === slo.window ? sumSincePeriodStart(slo, own, metric) : sumOfBase(own, metric, w);
+  const base = withoutMaintenance(slo, baseExpressions({ sli: slo.sli, ownSelector: own, addedLabels: [...Object.keys(labels), naming.windowLabel].sort() }));
   if (base) {
     rules.push({ record: RECORDS.totalEvents(BASE), expr: base.total, labels: withWindow(BASE) });
     rules.push({ record: RECORDS.badEvents(BASE), expr: base.bad, labels: withWindow(BASE) });
     for (const w of windows) {
       if (w === BASE_WINDOW) continue;
-      const text = formatDuration(w);
-      rules.push({ record: RECORDS.totalEvents(text), expr: sumOfBase(own, RECORDS.totalEvents(BASE), w), labels: withWindow(text) });
-      rules.push({ record: RECORDS.badEvents(text), expr: sumOfBase(own, RECORDS.badEvents(BASE), w), labels: withWindow(text) });
+      const text = windowText(slo, w);
+      rules.push({ record: RECORDS.totalEvents(text), expr: sum(RECORDS.totalEvents(BASE), w), labels: withWindow(text) });
+      rules.push({ record: RECORDS.badEvents(text), expr: sum(RECORDS.badEvents(BASE), w), labels: withWindow(text) });
     }
     for (const w of windows) {
-      const text = formatDuration(w);
+      const text = windowText(slo, w);
       rules.push({
         record: RECORDS.errorRatio(text),
         expr: `${own(RECORDS.badEvents(text))}\n/\n(${own(RECORDS.totalEvents(text))} > 0)`,
@@ -58,16 +84,18 @@ export function sliRecordingRules(slo: Slo, opts: RenderOptions): RecordingRule[
     }
   } else if (slo.sli.kind === 'rawErrorRatio') {
     for (const w of windows) {
-      const text = formatDuration(w);
+      const text = windowText(slo, w);
       // Without event counts the SLO window can only be a time average of base-window ratios.
       const expr = w === slo.window && w !== BASE_WINDOW
-        ? `avg_over_time(${own(RECORDS.errorRatio(BASE))}[${rangeEndingShort(w)}:${BASE}])`
+        ? slo.calendar
+          ? sumSincePeriodStart(slo, own, RECORDS.errorRatio(BASE), 'avg_over_time')
+          : `avg_over_time(${own(RECORDS.errorRatio(BASE))}[${rangeEndingShort(w)}:${BASE}])`
         : rawErrorRatio(slo.sli, w);
       rules.push({ record: RECORDS.errorRatio(text), expr, labels: withWindow(text) });
     }
   }
   for (const w of windows) {
-    const text = formatDuration(w);
+    const text = windowText(slo, w);
     rules.push({ record: RECORDS.burnRate(text), expr: `${own(RECORDS.errorRatio(text))} / ${formatNumber(slo.errorBudget)}`, labels: withWindow(text) });
   }
   return rules;
@@ -78,7 +106,7 @@ export function metaRecordingRules(slo: Slo, opts: RenderOptions, version: strin
   const naming = namingOf(slo);
   const labels = seriesLabels(slo, opts);
   const own = ownSelector(slo);
-  const period = formatDuration(slo.window);
+  const period = periodText(slo);
   const dropWindow = (metric: string) => `max without (${naming.windowLabel}) (${own(metric)})`;
   // The dashboard uid lets fleet tables link each SLO to its service dashboard.
   const dashboard = { slo_dashboard: serviceDashboardUid(slo.service) };
@@ -91,7 +119,7 @@ export function metaRecordingRules(slo: Slo, opts: RenderOptions, version: strin
           sloth_version: `slo-engine-${version}`,
           ...dashboard,
         }
-      : { slo_objective: slo.objectivePercent, slo_period: period, slo_sli_kind: slo.sli.kind, ...(slo.catalog ? { slo_catalog: slo.catalog.name } : {}), ...dashboard };
+      : { slo_objective: slo.objectivePercent, slo_period: period, ...(slo.calendar ? { slo_time_zone: slo.calendar.timeZone } : {}), slo_sli_kind: slo.sli.kind, ...(slo.catalog ? { slo_catalog: slo.catalog.name } : {}), ...dashboard };
   return [
     { record: RECORDS.objective, expr: `vector(${formatNumber(slo.objective)})`, labels },
     { record: RECORDS.errorBudget, expr: `vector(${formatNumber(slo.errorBudget)})`, labels },

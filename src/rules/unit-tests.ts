@@ -4,6 +4,7 @@ import { formatNumber } from '../model/numbers.js';
 import type { AlertTier, Slo } from '../model/slo.js';
 import { quoteLabelValue } from '../promql/quote.js';
 import { tierAlertLabels } from './alerts.js';
+import { maintenanceScenario } from './maintenance.js';
 import { seriesLabels } from './recording.js';
 import { feederFor, type Feeder, type Schedule } from './test-inputs.js';
 import type { RenderOptions } from './types.js';
@@ -18,6 +19,8 @@ interface Scenario {
   name: string;
   schedule: Schedule;
   checks: Check[];
+  /** Series besides the feeder's, e.g. the engine's maintenance series. */
+  extra?: Array<{ series: string; values: string }>;
 }
 
 const minutes = (ms: number) => Math.round(ms / MINUTE);
@@ -96,7 +99,7 @@ function testGroup(slo: Slo, opts: RenderOptions, feeder: Feeder, s: Scenario) {
   return {
     name: s.name,
     interval: '1m',
-    input_series: feeder.series(s.schedule),
+    input_series: [...feeder.series(s.schedule), ...(s.extra ?? [])],
     promql_expr_test: s.checks.map((c) => ({
       expr: alertSelector(slo),
       eval_time: formatDuration(c.at * MINUTE),
@@ -115,7 +118,7 @@ export function unitTestFile(slo: Slo, ruleFileName: string, opts: RenderOptions
     ? `# Inputs: ${feeder.how}.\n`
     : '# Inputs: none. No synthetic series can drive this SLI\'s queries, so this test only proves that no data pages nobody.\n';
   const groups = feeder
-    ? scenarios(slo).map((s) => testGroup(slo, opts, feeder, s))
+    ? [...scenarios(slo), ...maintenanceScenario(slo, opts, feeder.series([[1, 0]]).every((i) => !i.series.startsWith('slo:')))].map((s) => testGroup(slo, opts, feeder, s))
     : [{ name: 'without data, no burn-rate alert fires', interval: '1m', input_series: [], promql_expr_test: [{ expr: alertSelector(slo), eval_time: '70m', exp_samples: [] }] }];
   return GENERATED_HEADER + comment + toYaml({ rule_files: [ruleFileName], evaluation_interval: '1m', tests: groups });
 }

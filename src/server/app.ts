@@ -64,7 +64,7 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
         const started = performance.now();
         const statuses = engine.status();
         ctx.health.evaluation.record((performance.now() - started) / 1000);
-        const text = sloExposition(statuses, [...engine.alerts.values()], ctx.render, ctx.version) + (await ctx.health.text());
+        const text = sloExposition(statuses, [...engine.alerts.values()], ctx.render, ctx.version, engine.clock()) + (await ctx.health.text());
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
       },
     },

@@ -1,6 +1,8 @@
+import { periodStart } from '../model/calendar.js';
 import { BASE_WINDOW } from '../model/constants.js';
 import { serviceDashboardPath } from '../model/dashboard-ids.js';
 import { formatDuration } from '../model/duration.js';
+import { periodText, windowText } from '../model/windows.js';
 import { budgetLastsSeconds, projectionWindow } from '../model/policy.js';
 import type { Slo } from '../model/slo.js';
 import type { ActiveAlert } from '../engine/alert-state.js';
@@ -17,7 +19,7 @@ export interface JsonOptions {
 function groupJson(slo: Slo, g: GroupStatus) {
   const windows: Record<string, unknown> = {};
   for (const w of g.windows) {
-    windows[formatDuration(w.window)] = {
+    windows[windowText(slo, w.window)] = {
       total: w.total ?? null,
       bad: w.bad ?? null,
       errorRatio: w.errorRatio ?? null,
@@ -69,7 +71,8 @@ export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[]
     objective: slo.objective,
     objectivePercent: slo.objectivePercent,
     errorBudget: slo.errorBudget,
-    window: formatDuration(slo.window),
+    window: periodText(slo),
+    calendar: slo.calendar ?? null,
     sliKind: slo.sli.kind,
     source: status.source,
     reason: status.reason ?? null,
@@ -102,7 +105,7 @@ export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[]
  */
 export function burndown(state: SloState, t: number): Array<{ labels: Record<string, string>; points: Array<[number, number]> }> {
   const end = Math.floor(t / BASE_WINDOW) * BASE_WINDOW;
-  const start = end - state.slo.window;
+  const start = state.slo.calendar ? periodStart(state.slo.calendar, t) : end - state.slo.window;
   return [...state.groups.values()].map((g) => {
     const buckets = g.base.entries().filter((b) => b.end > start && b.end <= end);
     const total = buckets.reduce((n, b) => n + b.total, 0);

@@ -1,9 +1,11 @@
-import { formatDuration } from '../model/duration.js';
+import { windowText } from '../model/windows.js';
+import { MAINTENANCE_SERIES } from '../model/maintenance.js';
 import { RECORDS } from '../model/naming.js';
 import { metaRecordingRules, sliRecordingRules } from '../rules/recording.js';
 import type { RenderOptions } from '../rules/types.js';
 import type { ActiveAlert } from '../engine/alert-state.js';
 import type { SloStatus } from '../engine/engine.js';
+import { maintenanceSamples } from '../engine/maintenance.js';
 import { windowOf, type GroupStatus } from '../engine/evaluate.js';
 import { Exposition } from './exposition.js';
 
@@ -13,7 +15,7 @@ type Pick = (g: GroupStatus) => number | undefined;
 function pickers(status: SloStatus): Map<string, Pick> {
   const out = new Map<string, Pick>();
   for (const w of status.windows) {
-    const text = formatDuration(w);
+    const text = windowText(status.slo, w);
     out.set(RECORDS.totalEvents(text), (g) => windowOf(g, w)?.total);
     out.set(RECORDS.badEvents(text), (g) => windowOf(g, w)?.bad);
     out.set(RECORDS.errorRatio(text), (g) => windowOf(g, w)?.errorRatio);
@@ -32,7 +34,7 @@ const CONSTANT = new Set<string>([RECORDS.objective, RECORDS.errorBudget, RECORD
  * The SLO series under the recording rules' own names and labels, so a Prometheus scraping the
  * engine serves the generated dashboards and alerts exactly as if it ran the rules.
  */
-export function sloExposition(statuses: readonly SloStatus[], alerts: readonly ActiveAlert[], render: RenderOptions, version: string): string {
+export function sloExposition(statuses: readonly SloStatus[], alerts: readonly ActiveAlert[], render: RenderOptions, version: string, now: number = Date.now()): string {
   const out = new Exposition();
   for (const status of statuses) {
     if (status.source === 'unavailable') continue;
@@ -55,6 +57,8 @@ export function sloExposition(statuses: readonly SloStatus[], alerts: readonly A
       }
     }
   }
+  // Planned maintenance: the generated rules of SLOs that leave it out of their budget read it back.
+  for (const status of statuses) for (const m of maintenanceSamples(status.slo, render, now)) out.add(MAINTENANCE_SERIES, m.labels, m.value);
   for (const a of alerts) {
     if (a.state === 'inactive') continue;
     out.add('ALERTS', { ...a.labels, alertstate: a.state }, 1);

@@ -2,7 +2,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Engine } from '../engine/engine.js';
 import type { RenderOptions } from '../rules/types.js';
+import { DEFAULT_SILENCE_LOOKAHEAD, silencePlan } from '../engine/maintenance.js';
 import { AlertmanagerNotifier } from '../notify/index.js';
+import { Silencer } from '../notify/silences.js';
 import { createApp } from '../server/app.js';
 import { HealthMetrics } from '../server/health-metrics.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../server/limits.js';
@@ -23,6 +25,10 @@ export interface ServiceOptions {
   alertmanagerUrls?: string[];
   evalIntervalMs?: number;
   resendDelayMs?: number;
+  /** Silences are created for maintenance starting within this long. Default 24h. */
+  silenceLookaheadMs?: number;
+  /** False: create no maintenance silences. Default true (with Alertmanager URLs). */
+  silences?: boolean;
   limits?: Partial<ServerLimits>;
   maxPendingSamples?: number;
   maxFutureMs?: number;
@@ -35,6 +41,8 @@ export interface EngineService {
   url: string;
   engine: Engine;
   store: SqliteStore;
+  /** Keeps maintenance silences in the Alertmanagers; set when there are any and silences are on. */
+  silencer?: Silencer;
   reload(): Promise<{ ok: boolean; message: string }>;
   /** Runs one evaluation now (alerts, notifications), as the timer does. */
   evaluate(): void;
@@ -67,6 +75,10 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
     ? new AlertmanagerNotifier({ urls: opts.alertmanagerUrls, resendDelayMs: opts.resendDelayMs, evalIntervalMs: opts.evalIntervalMs, log })
     : undefined;
   const query = opts.prometheusUrl ? new QuerySource({ url: opts.prometheusUrl, engine, log }) : undefined;
+  const lookahead = opts.silenceLookaheadMs ?? DEFAULT_SILENCE_LOOKAHEAD;
+  const silencer = opts.alertmanagerUrls?.length && opts.silences !== false
+    ? new Silencer({ urls: opts.alertmanagerUrls, plan: () => silencePlan(engine.slos, engine.clock(), lookahead), log })
+    : undefined;
   let ready = false;
   const limits = { ...DEFAULT_SERVER_LIMITS, ...opts.limits };
 
@@ -79,6 +91,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
       return { ok: false, message };
     }
     const { dropped } = engine.setSlos(next.slos);
+    void silencer?.sync();
     await query?.refresh();
     const message = `reloaded ${next.slos.length} SLOs${dropped.length ? `; history reset for changed SLIs: ${dropped.join(', ')}` : ''}`;
     log(message);
@@ -127,6 +140,8 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   const pruneTimer = setInterval(prune, 5 * 60_000);
   evalTimer.unref();
   pruneTimer.unref();
+  // Not awaited: a slow Alertmanager must not hold up the start; failures are retried.
+  void silencer?.start();
   // Alerting on stream-computed SLOs already runs while the backfill reads history.
   await query?.start();
   const unwatch = opts.watch === false ? () => {} : watchPaths(opts.sloPaths.length ? opts.sloPaths : ['slos'], () => void reload());
@@ -150,10 +165,11 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
         server.closeIdleConnections();
       });
       engine.flush();
+      await silencer?.close();
       await notifier?.close();
       await health.shutdown();
       store.close();
     })());
 
-  return { url, engine, store, reload, evaluate, close };
+  return { url, engine, store, silencer, reload, evaluate, close };
 }

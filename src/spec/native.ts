@@ -4,7 +4,9 @@ import { parseDuration } from '../model/duration.js';
 import { budgetFromPercent, formatNumber } from '../model/numbers.js';
 import type { CatalogRef, Slo, Sli } from '../model/slo.js';
 import { buildPolicy, type PolicyInput } from './alert-policy.js';
+import { calendarField } from './calendar-field.js';
 import { checkWindows } from './check-windows.js';
+import { NOMINAL_LENGTH } from '../model/calendar.js';
 import type { DocContext } from './context.js';
 import { checkSchema } from './schema-check.js';
 import { nativeSli } from './sli-fields.js';
@@ -27,7 +29,11 @@ export function readNative(ctx: DocContext): Slo | undefined {
   const service = String(spec.service);
   const objectivePercent = spec.objective as number;
   const errorBudget = budgetFromPercent(objectivePercent);
-  const window = spec.window ? parseDuration(spec.window) : DEFAULT_SLO_WINDOW;
+  const calendar = spec.calendar ? calendarField(ctx, ['spec', 'calendar'], spec.calendar as Raw) : undefined;
+  if (spec.calendar && spec.window) {
+    ctx.error(['spec', 'window'], 'give window (rolling) or calendar, not both', 'keep window for a rolling budget, calendar for one that resets each week, month, quarter or year');
+  }
+  const window = calendar ? NOMINAL_LENGTH[calendar.unit] : spec.window ? parseDuration(spec.window) : DEFAULT_SLO_WINDOW;
   if (window === undefined) {
     ctx.error(['spec', 'window'], `${JSON.stringify(spec.window)} is not a duration`, 'write 7d, 28d or 30d');
     return undefined;
@@ -61,6 +67,7 @@ export function readNative(ctx: DocContext): Slo | undefined {
     objectivePercent: formatNumber(objectivePercent),
     errorBudget,
     window,
+    ...(calendar ? { calendar } : {}),
     sli,
     catalog,
     alerting: policy,

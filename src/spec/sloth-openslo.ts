@@ -5,7 +5,7 @@ import { buildPolicy } from './alert-policy.js';
 import { checkWindows } from './check-windows.js';
 import type { DocContext } from './context.js';
 import { checkSchema } from './schema-check.js';
-import { promqlField } from './sli-fields.js';
+import { eventsQuery } from './openslo/events-query.js';
 
 type Raw = Record<string, any>;
 
@@ -31,7 +31,7 @@ const SCHEMA = {
       properties: {
         service: { type: 'string', pattern: '^[A-Za-z0-9][-A-Za-z0-9_.]*[A-Za-z0-9]$' },
         description: { type: 'string' },
-        budgetingMethod: { const: 'Occurrences' },
+        budgetingMethod: { enum: ['Occurrences', 'Timeslices', 'RatioTimeslices'] },
         timeWindows: {
           type: 'array', minItems: 1, maxItems: 1,
           items: { type: 'object', required: ['count', 'unit'], properties: { count: { type: 'integer', minimum: 1 }, unit: { const: 'Day' } } },
@@ -60,11 +60,16 @@ export function readOpenSloV1alpha(ctx: DocContext): Slo[] {
   if (!checkSchema(ctx, SCHEMA, doc)) return [];
   const spec = doc.spec;
   const window = spec.timeWindows[0].count * DAY;
+  if (spec.budgetingMethod && spec.budgetingMethod !== 'Occurrences') {
+    ctx.warn(['spec', 'budgetingMethod'], `${spec.budgetingMethod} is read as Occurrences (good over total events), as Sloth reads every openslo/v1alpha SLO`,
+      'use apiVersion openslo/v1 for Timeslices and RatioTimeslices');
+  }
   const out: Slo[] = [];
   (spec.objectives as Raw[]).forEach((o, i) => {
     const at = ['spec', 'objectives', i, 'ratioMetrics'];
-    const good = promqlField(ctx, [...at, 'good', 'query'], o.ratioMetrics.good.query, true);
-    const total = promqlField(ctx, [...at, 'total', 'query'], o.ratioMetrics.total.query, true);
+    // Queries without {{.window}} are read as OpenSLO v1 reads them (incremental: true is v1's counter: true).
+    const good = eventsQuery(ctx, [...at, 'good', 'query'], o.ratioMetrics.good.query, o.ratioMetrics.incremental);
+    const total = eventsQuery(ctx, [...at, 'total', 'query'], o.ratioMetrics.total.query, o.ratioMetrics.incremental);
     const percent = Number((o.target * 100).toPrecision(12));
     const errorBudget = budgetFromPercent(percent);
     const policy = buildPolicy(ctx, ['spec'], { name: 'SlothAlert', disabled: true }, window, errorBudget);

@@ -47,6 +47,8 @@ export interface SloJson {
   objectivePercent: string;
   errorBudget: number;
   window: string;
+  /** Set when the budget resets each calendar week, month, quarter or year. */
+  calendar: { unit: string; timeZone: string } | null;
   sliKind: string;
   source: 'ingest' | 'query' | 'unavailable';
   reason: string | null;

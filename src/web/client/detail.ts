@@ -46,7 +46,7 @@ export function renderDetail(slo: SloDetailJson, groupIndex: number, zone: Zone)
     `<h1>${escapeHtml(slo.service)} / ${escapeHtml(slo.name)} <span class="badge ${x}">${escapeHtml(x)}</span></h1>` +
     banner +
     `<p>${escapeHtml(slo.description)}</p>` +
-    `<dl class="facts"><dt>Objective</dt><dd>${escapeHtml(slo.objectivePercent)}% over ${escapeHtml(slo.window)}</dd>` +
+    `<dl class="facts"><dt>Objective</dt><dd>${escapeHtml(slo.objectivePercent)}% over ${escapeHtml(slo.calendar ? `the calendar ${slo.calendar.unit} (${slo.calendar.timeZone})` : slo.window)}</dd>` +
     `<dt>SLI now</dt><dd data-fact="sli">${percent(g?.windows[slo.window]?.sli)}</dd>` +
     `<dt>Budget left</dt><dd data-fact="budget">${percent(g?.budgetRemaining, 1)}</dd>` +
     `<dt>Budget lasts</dt><dd data-fact="exhaustion">${duration(g?.exhaustionSeconds)}${g?.exhaustionSeconds ? ` <span class="muted">(until ${time(Date.now() + g.exhaustionSeconds * 1000, zone)})</span>` : ''}</dd>` +
