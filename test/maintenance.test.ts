@@ -18,7 +18,9 @@ import {
   type MaintenanceWindow,
   type RecurringSchedule,
 } from '../src/model/maintenance.js';
+import { silencePlan } from '../src/engine/maintenance.js';
 import { idLabels } from '../src/model/naming.js';
+import { silenceKey } from '../src/notify/silences.js';
 import type { Slo } from '../src/model/slo.js';
 import { DEFAULT_RENDER_OPTIONS, ruleFile, unitTestFile } from '../src/rules/index.js';
 import { seriesLabels } from '../src/rules/recording.js';
@@ -94,6 +96,38 @@ describe('when maintenance windows occur', () => {
     const got = mergedRanges([a, b], utc('2024-05-01T00:00:00Z'), utc('2024-05-02T00:00:00Z')).map((r) => [iso(r.start), iso(r.end)]);
     expect(got).toStrictEqual([['2024-05-01T01:00:00.000Z', '2024-05-01T03:30:00.000Z']]);
     expect(occurrences(b, utc('2024-05-01T00:00:00Z'), utc('2024-05-03T00:00:00Z'))).toHaveLength(2);
+  });
+});
+
+describe('which silences the engine plans', () => {
+  const slo = { id: 'my shop-checkout [eu]', service: 'my shop', name: 'checkout [eu]', convention: 'native', sli: { kind: 'events' } } as unknown as Slo;
+  const now = utc('2024-05-01T12:00:00Z');
+  const w = window({
+    name: 'db upgrade',
+    comment: 'orders database',
+    excludeFromBudget: true,
+    ranges: [{ start: now - HOUR, end: now + HOUR }, { start: now - 3 * HOUR, end: now - 2 * HOUR }, { start: now + 30 * HOUR, end: now + 31 * HOUR }],
+    recurring: [schedule({ startMinute: 22 * 60, duration: HOUR })],
+  });
+
+  it('plans one silence per occurrence under way or starting within the look-ahead, on the SLO identity labels', () => {
+    const plan = silencePlan([{ ...slo, maintenance: [w, window({ name: 'quiet', silence: false, ranges: [{ start: now, end: now + HOUR }] })] }], now, 24 * HOUR);
+    expect(plan.silences.map((p) => [iso(p.startsAt), iso(p.endsAt)])).toStrictEqual([
+      ['2024-05-01T11:00:00.000Z', '2024-05-01T13:00:00.000Z'],
+      ['2024-05-01T22:00:00.000Z', '2024-05-01T23:00:00.000Z'],
+    ]);
+    expect(plan.silences[0]!.matchers).toStrictEqual({ slo_id: 'my shop-checkout [eu]', slo_service: 'my shop', slo_name: 'checkout [eu]' });
+    expect(plan.silences[0]!.comment).toBe('Planned maintenance db upgrade of my shop: orders database (left out of the error budget)');
+  });
+
+  it('writes keys that read back from a silence comment and belong to the engine that loaded the SLO', () => {
+    const plan = silencePlan([{ ...slo, maintenance: [w] }], now, 24 * HOUR);
+    for (const p of plan.silences) {
+      expect(silenceKey(`${p.comment} [slo-engine ${p.key}]`)).toBe(p.key);
+      expect(plan.owns(p.key)).toBe(true);
+      expect(silencePlan([], now, HOUR).owns(p.key)).toBe(false);
+    }
+    expect(silenceKey('Planned maintenance by hand')).toBeUndefined();
   });
 });
 

@@ -117,6 +117,140 @@ describe('the OpenSLO fixtures', () => {
   }, TIMEOUT);
 });
 
+/** Every budgeting method with every kind of metric, counters and PromQL, rolling and calendar windows. */
+const EVERY_METHOD = `apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-slices
+spec:
+  service: shop
+  indicatorRef: checkout-ratio
+  timeWindow:
+    - duration: 1w
+      isRolling: false
+      calendar: { startTime: "2024-01-01 00:00:00", timeZone: Europe/Berlin }
+  budgetingMethod: Timeslices
+  objectives:
+    - displayName: Fast
+      targetPercent: 99
+      timeSliceTarget: 0.95
+      timeSliceWindow: 5m
+    - displayName: Mean
+      target: 0.98
+      timeSliceTarget: 0.9
+      timeSliceWindow: 1
+---
+apiVersion: openslo/v1
+kind: SLI
+metadata:
+  name: checkout-ratio
+spec:
+  ratioMetric:
+    counter: true
+    good:
+      metricSource: { type: Prometheus, spec: { query: 'http_requests_total{job="shop",code!~"5.."}' } }
+    total:
+      metricSource: { type: Prometheus, spec: { query: 'http_requests_total{job="shop"}' } }
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: checkout-mean
+spec:
+  service: shop
+  indicatorRef: checkout-ratio
+  timeWindow: [{ duration: 1M, isRolling: true }]
+  budgetingMethod: RatioTimeslices
+  objectives:
+    - target: 0.98
+      timeSliceWindow: 5m
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: latency-threshold
+spec:
+  service: shop
+  indicator:
+    metadata: { name: p99 }
+    spec:
+      thresholdMetric:
+        metricSource: { type: Prometheus, spec: { query: 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{job="shop"}[5m])))' } }
+  timeWindow: [{ duration: 7d, isRolling: true }]
+  budgetingMethod: Timeslices
+  objectives:
+    - op: lte
+      value: 0.3
+      target: 0.99
+      timeSliceTarget: 0.8
+      timeSliceWindow: 5m
+---
+apiVersion: openslo/v1
+kind: SLO
+metadata:
+  name: raw-errors
+spec:
+  service: shop
+  indicator:
+    metadata: { name: raw-errors }
+    spec:
+      ratioMetric:
+        rawType: success
+        raw:
+          metricSource: { type: Prometheus, spec: { query: 'sum(rate(http_requests_total{job="shop",code!~"5.."}[{{.window}}])) / sum(rate(http_requests_total{job="shop"}[{{.window}}]))' } }
+  timeWindow: [{ duration: 28d, isRolling: true }]
+  budgetingMethod: Occurrences
+  objectives:
+    - target: 0.99
+`;
+
+describe('every budgeting method with every kind of metric', () => {
+  it('reads as the SLIs that count it', () => {
+    const r = loadTexts(EVERY_METHOD);
+    expect(r.problems, r.text).toEqual([]);
+    const byId = new Map(r.slos.map((s) => [s.id, s]));
+    expect([...byId.keys()]).toEqual(['shop-checkout-slices-fast', 'shop-checkout-slices-mean', 'shop-checkout-mean', 'shop-latency-threshold', 'shop-raw-errors']);
+    expect(byId.get('shop-checkout-slices-fast')).toMatchObject({ objective: 0.99, calendar: { unit: 'week', timeZone: 'Europe/Berlin' }, window: 7 * DAY });
+    expect(byId.get('shop-checkout-slices-fast')!.sli).toEqual({
+      kind: 'timeslice', op: '>=', threshold: 0.95, slice: 5 * MINUTE, groupBy: [],
+      value: { promql: 'clamp(sum(increase(http_requests_total{job="shop",code!~"5.."}[5m])) / (sum(increase(http_requests_total{job="shop"}[5m])) > 0), 0, 1)' },
+    });
+    // A bare number of minutes is OpenSLO's timeSliceWindow shorthand.
+    expect(byId.get('shop-checkout-slices-mean')!.sli).toMatchObject({ kind: 'timeslice', slice: MINUTE, threshold: 0.9 });
+    expect(byId.get('shop-checkout-mean')).toMatchObject({ window: 30 * DAY, sli: { kind: 'boolGauge', resolution: 5 * MINUTE } });
+    expect(byId.get('shop-checkout-mean')!.calendar).toBeUndefined();
+    expect(byId.get('shop-latency-threshold')!.sli).toEqual({
+      kind: 'timeslice', op: '>=', threshold: 0.8, slice: 5 * MINUTE, groupBy: [],
+      value: { promql: 'avg_over_time(((histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{job="shop"}[5m])))) <= bool 0.3)[5m:1m])' },
+    });
+    expect(byId.get('shop-raw-errors')!.sli).toEqual({
+      kind: 'rawErrorRatio',
+      errorRatio: { promql: '1 - (sum(rate(http_requests_total{job="shop",code!~"5.."}[{{.window}}])) / sum(rate(http_requests_total{job="shop"}[{{.window}}])))' },
+    });
+  });
+
+  it('give rules that pass promtool check rules and their own promtool unit tests', () => {
+    const r = loadTexts(EVERY_METHOD);
+    const files = ruleOutputs(r.slos, OPTS);
+    const out = scratchDir('openslo-methods-');
+    writeFiles(out, Object.fromEntries(files));
+    const rules = [...files.keys()].filter((f) => f.endsWith('.rules.yaml'));
+    const check = promtool(['check', 'rules', ...rules], out);
+    expect(check.ok, check.output).toBe(true);
+    const test = promtool(['test', 'rules', ...[...files.keys()].filter((f) => f.endsWith('.test.yaml'))], out);
+    expect(test.ok, test.output).toBe(true);
+  }, TIMEOUT);
+
+  it('writes as OpenSLO that reads back as the same SLOs', () => {
+    const r = loadTexts(EVERY_METHOD);
+    const written = toOpenSlo(r.slos);
+    expect(written.unsupported).toEqual([]);
+    const again = loadTexts(written.yaml);
+    expect(again.errors, again.text).toEqual([]);
+    expect(again.slos.map(noSource)).toEqual(r.slos.map(noSource));
+  });
+});
+
 const SHOP_SLO = `apiVersion: openslo/v1
 kind: SLO
 metadata:
@@ -383,6 +517,7 @@ describe('an AlertPolicy burn-rate condition', () => {
     const key = '{severity="page", slo_tier="cpu-usage-breach"}';
     expect(Object.keys(timeline), fmtTimeline(timeline)).toEqual([key]);
     const [interval, ...more] = timeline[key]!;
+    if (process.env.OPENSLO_VERBOSE) console.log(fmtTimeline(timeline));
     expect(more, fmtTimeline(timeline)).toEqual([]);
     // The 1h error ratio reaches 2% after 24 minutes at 5%; sums of whole 5m windows may lag by up to 5m, then 5m of alertAfter.
     expect(interval!.start).toBeGreaterThanOrEqual(60 + 24 + 5);

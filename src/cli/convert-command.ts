@@ -28,13 +28,13 @@ export function registerConvert(program: Command, periodOption: Option): void {
     .option('--out <dir>', 'write one file per input file into this folder (default: everything to stdout)')
     .option('--strict', 'exit 1 when anything could not be converted', false)
     .addOption(periodOption)
-    .action(async (paths: string[], opts: ConvertOptions) => {
+    .action((paths: string[], opts: ConvertOptions) => {
       const slos = loadOrReport(paths, { slothPeriod: opts.defaultSloPeriod });
       if (!slos) {
         process.exitCode = 1;
         return;
       }
-      const write = await writerFor(opts.to);
+      const write = writerFor(opts.to);
       const unsupported: string[] = [];
       if (opts.out) {
         const groups = byInputFile(slos);

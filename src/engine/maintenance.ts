@@ -68,7 +68,8 @@ export function plannedSilences(slos: readonly Slo[], now: number, lookaheadMs: 
     for (const w of slo.maintenance ?? []) {
       if (!w.silence) continue;
       for (const o of occurrences(w, now, now + lookaheadMs)) {
-        const key = `${slo.id}/${w.name}/${new Date(o.start).toISOString()}/${new Date(o.end).toISOString()}`;
+        // Encoded so that the key stays one word (no spaces, no `/` or `]`) whatever a Sloth name holds.
+        const key = `${encodeURIComponent(slo.id)}/${encodeURIComponent(w.name)}/${new Date(o.start).toISOString()}/${new Date(o.end).toISOString()}`;
         const why = w.comment ? `: ${w.comment}` : '';
         const budget = excludesFromBudget(slo, w) ? ' (left out of the error budget)' : '';
         out.push({
@@ -108,5 +109,5 @@ export function maintenanceSamples(slo: Slo, render: RenderOptions, now: number)
  */
 export function silencePlan(slos: readonly Slo[], now: number, lookaheadMs: number): { silences: PlannedSilence[]; owns: (key: string) => boolean } {
   const ids = new Set(slos.map((s) => s.id));
-  return { silences: plannedSilences(slos, now, lookaheadMs), owns: (key) => ids.has(key.slice(0, key.indexOf('/'))) };
+  return { silences: plannedSilences(slos, now, lookaheadMs), owns: (key) => ids.has(decodeURIComponent(key.slice(0, key.indexOf('/')))) };
 }

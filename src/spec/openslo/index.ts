@@ -3,7 +3,7 @@ import type { DocContext } from '../context.js';
 import { checkSchema } from '../schema-check.js';
 import schema from '../../../schema/openslo-v1.schema.json' with { type: 'json' };
 import { checkName } from './names.js';
-import type { Kind, Raw } from './objects.js';
+import { KINDS, type Kind, type Raw } from './objects.js';
 import { Registry } from './registry.js';
 import { readSlo } from './slo.js';
 
@@ -33,7 +33,7 @@ export function readOpenSloV1(docs: DocContext[]): Slo[] {
   return out;
 }
 
-const KIND_NAMES = new Set<string>(['SLO', 'SLI', 'Service', 'DataSource', 'AlertPolicy', 'AlertCondition', 'AlertNotificationTarget']);
+const KIND_NAMES = new Set<string>(KINDS);
 
 /** An SLI or policy shared by several SLOs or objectives would otherwise report the same problem once per use. */
 function dedupe(problems: DocContext['problems'], start: number): void {
