@@ -121,6 +121,12 @@ export interface SloSource {
   /** Kubernetes object name/namespace of the input document, when it had one. */
   k8sName?: string;
   k8sNamespace?: string;
+  /**
+   * Kubernetes labels of the input object that the PrometheusRule must carry too, so that a
+   * prometheus-operator `ruleSelector` that picked up the old tool's rules picks up ours (Pyrra
+   * copies its CR's labels the same way).
+   */
+  k8sLabels?: Record<string, string>;
 }
 
 /** Which rule names and identity labels the outputs use. */

@@ -25,7 +25,7 @@ export function prometheusRuleManifest(slo: Slo, opts: RenderOptions, version: s
     metadata: {
       name: `slo-${slo.id}`.toLowerCase().replace(/[^a-z0-9.-]/g, '-').slice(0, 253),
       ...(slo.source.k8sNamespace ? { namespace: slo.source.k8sNamespace } : {}),
-      labels: { 'app.kubernetes.io/component': 'SLO', 'app.kubernetes.io/managed-by': 'slo-engine' },
+      labels: sorted({ ...slo.source.k8sLabels, 'app.kubernetes.io/component': 'SLO', 'app.kubernetes.io/managed-by': 'slo-engine' }),
     },
     spec: { groups: groupObjects(ruleGroupsFor(slo, opts, version)) },
   };

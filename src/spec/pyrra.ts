@@ -104,8 +104,15 @@ export function readPyrra(ctx: DocContext): Slo[] {
     sli: indicator.sli,
     alerting,
     convention: 'native',
-    source: { file: ctx.file, line: ctx.line([]), format: 'pyrra', k8sName: name, k8sNamespace: namespace },
+    source: { file: ctx.file, line: ctx.line([]), format: 'pyrra', k8sName: name, k8sNamespace: namespace, ...k8sLabelsOf(metaLabels) },
   };
   checkWindows(ctx, ['spec'], slo);
   return failed() ? [] : [slo];
+}
+
+/** The CR's labels as Kubernetes labels of the PrometheusRule (values only strings, as Kubernetes has them). */
+function k8sLabelsOf(labels: unknown): { k8sLabels?: Record<string, string> } {
+  if (typeof labels !== 'object' || labels === null) return {};
+  const out = Object.fromEntries(Object.entries(labels as Record<string, unknown>).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+  return Object.keys(out).length ? { k8sLabels: out } : {};
 }
