@@ -121,11 +121,12 @@ describe('the slo-generator fixtures', () => {
     const quiet = DEFAULT_STEPS.filter((s) => !s.alert);
     for (const slo of slos) {
       const texts = Object.values(slo.alerting.annotations);
-      for (const s of quiet) expect(texts.some((t) => t.includes(s.message_alert!))).toBe(true);
-      expect(slo.alerting.tiers.some((t) => t.longWindow === s(quiet).window * 1000)).toBe(false);
-    }
-    function s(x: Step[]) {
-      return x[x.length - 1]!;
+      for (const step of quiet) {
+        expect(texts.some((t) => t.includes(step.message_alert!))).toBe(true);
+        expect(slo.alerting.tiers.some((t) => t.longWindow === step.window * 1000)).toBe(false);
+      }
+      expect(slo.alerting.noData).toBeUndefined();
+      expect(slo.alerting.budgetExhausted).toBeUndefined();
     }
   });
 

@@ -15,9 +15,10 @@ export function ownEntries(own: Record<string, string>, inherited: Record<string
   return Object.fromEntries(Object.entries(own).filter(([k, v]) => inherited[k] !== v));
 }
 
-function toggle(t: { for: Millis; severity: Severity } | undefined, defaultFor: Millis): unknown {
+function toggle(t: { for: Millis; severity: Severity; severityLabel?: string } | undefined, defaultFor: Millis): unknown {
   if (!t) return undefined;
-  return t.for === defaultFor && t.severity === 'ticket' ? true : { for: durationText(t.for), severity: t.severity };
+  if (t.for === defaultFor && t.severity === 'ticket' && t.severityLabel === undefined) return true;
+  return { for: durationText(t.for), severity: t.severity, ...(t.severityLabel !== undefined ? { severityLabel: t.severityLabel } : {}) };
 }
 
 /**
@@ -40,10 +41,7 @@ function tierOut(slo: Slo, tier: AlertTier, template: TierTemplate | undefined, 
     else o.factor = tier.factor;
   }
   if (tier.for > 0) o.for = durationText(tier.for);
-  if (tier.severityLabel !== undefined) {
-    losses.lose(slo, [`alerting.tiers`], `tier ${tier.name}: severity label ${JSON.stringify(tier.severityLabel)}`,
-      `native tiers have no severity label value of their own; the alert's severity label becomes ${JSON.stringify(tier.severity)}`);
-  }
+  if (tier.severityLabel !== undefined) o.severityLabel = tier.severityLabel;
   const labels = ownEntries(tier.labels, slo.alerting.labels);
   const annotations = ownEntries(tier.annotations, slo.alerting.annotations);
   if (Object.keys(labels).length) o.labels = labels;
@@ -66,10 +64,6 @@ export function nativeAlerting(slo: Slo, losses: Losses): Raw {
   const noData = toggle(p.noData, DEFAULT_NO_DATA_FOR);
   const exhausted = toggle(p.budgetExhausted, DEFAULT_BUDGET_EXHAUSTED_FOR);
   if (noData !== undefined) out.noData = noData;
-  if (p.noData?.severityLabel !== undefined) {
-    losses.lose(slo, ['alerting.noData'], `the no-data alert's severity label ${JSON.stringify(p.noData.severityLabel)}`,
-      `native no-data alerts carry their severity (${p.noData.severity}) as the label value`);
-  }
   if (exhausted !== undefined) out.budgetExhausted = exhausted;
   if (p.minEvents !== undefined) out.minEvents = p.minEvents;
   if (p.tiers.length === 0 && noData === undefined && exhausted === undefined) {

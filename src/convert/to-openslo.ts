@@ -24,7 +24,7 @@ import type { ConvertOutput, SloWriter } from './types.js';
  */
 export const toOpenSlo: SloWriter = (slos: readonly Slo[]): ConvertOutput => {
   const unsupported: string[] = [];
-  const docs = slos.map((slo) => sloDocument(slo, unsupported));
+  const docs = [...slos].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((slo) => sloDocument(slo, unsupported));
   return { yaml: docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'), unsupported };
 };
 
@@ -36,7 +36,7 @@ function shorthand(ms: number, what: string, slo: Slo, unsupported: string[]): s
   const text = toShorthand(ms);
   if (text !== undefined) return text;
   const minutes = `${Math.max(1, Math.round(ms / 60_000))}m`;
-  unsupported.push(`SLO ${slo.id}: ${what} ${formatDuration(ms)} is written as ${minutes}: OpenSLO durations are whole minutes, hours, days or weeks`);
+  unsupported.push(`${slo.id}: ${what} ${formatDuration(ms)} is written as ${minutes}: OpenSLO durations are whole minutes, hours, days or weeks`);
   return minutes;
 }
 
@@ -49,7 +49,7 @@ function sloDocument(slo: Slo, unsupported: string[]): Raw {
   else if ('groupBy' in slo.sli && slo.sli.groupBy.length) annotations[key(SLO_KEYS.groupBy)] = slo.sli.groupBy.join(',');
   Object.assign(annotations, alertingAnnotations(slo.alerting));
   if (slo.maintenance?.length) {
-    unsupported.push(`SLO ${slo.id}: maintenance windows (${slo.maintenance.map((m) => m.name).join(', ')}): OpenSLO v1 has no maintenance; keep the Maintenance documents beside the converted file`);
+    unsupported.push(`${slo.id}: maintenance windows (${slo.maintenance.map((m) => m.name).join(', ')}): OpenSLO v1 has no maintenance; keep the Maintenance documents beside the converted file`);
   }
   const indicator = writeIndicator(slo.sli);
   const counted = slo.sli.kind !== 'rawErrorRatio';
@@ -84,10 +84,10 @@ function sloDocument(slo: Slo, unsupported: string[]): Raw {
   if (!Object.keys(annotations).length) delete doc.metadata.annotations;
   const back = readBack(doc);
   const errors = back.problems.filter((p) => p.severity === 'error');
-  if (errors.length) unsupported.push(`SLO ${slo.id}: the OpenSLO form does not read back: ${errors.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+  if (errors.length) unsupported.push(`${slo.id}: the OpenSLO form does not read back: ${errors.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
   else {
     const differ = Object.keys(slo).filter((k) => k !== 'source' && k !== 'maintenance' && !isDeepStrictEqual(plain((back.slo as Raw | undefined)?.[k]), plain((slo as Raw)[k])));
-    if (differ.length) unsupported.push(`SLO ${slo.id}: ${differ.join(', ')} cannot be written in OpenSLO exactly and read back differently`);
+    if (differ.length) unsupported.push(`${slo.id}: ${differ.join(', ')} cannot be written in OpenSLO exactly and read back differently`);
   }
   return doc;
 }

@@ -103,7 +103,7 @@ export interface AlertPolicy {
    */
   noData?: { for: Millis; severity: Severity; severityLabel?: string };
   /** Alert when the window's budget is spent; undefined disables. */
-  budgetExhausted?: { for: Millis; severity: Severity };
+  budgetExhausted?: { for: Millis; severity: Severity; severityLabel?: string };
   /** A tier pages only when its long window saw at least this many events. */
   minEvents?: number;
   runbookUrl?: string;

@@ -112,7 +112,7 @@ export function guardAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
       alert: 'SLOErrorBudgetExhausted',
       expr: `${own(RECORDS.budgetRemaining)} <= 0`,
       for: formatDuration(exhausted.for),
-      labels: { ...labels, [n.severityLabel]: exhausted.severity },
+      labels: { ...labels, [n.severityLabel]: exhausted.severityLabel ?? exhausted.severity },
       annotations: {
         ...commonAnnotations(slo, opts, 'burndown'),
         summary: `${who}: the ${periodWords(slo)} error budget is spent`,

@@ -26,7 +26,7 @@ export interface TierInput {
   annotations?: Record<string, string>;
 }
 
-export type ToggleInput = boolean | { for?: string; severity?: Severity } | undefined;
+export type ToggleInput = boolean | { for?: string; severity?: Severity; severityLabel?: string } | undefined;
 
 /** The alerting section of any input format, already in our vocabulary. */
 export interface PolicyInput {
@@ -131,7 +131,11 @@ function buildTier(
 function toggle(ctx: DocContext, at: Path, t: ToggleInput, defaultFor: Millis, defaultSeverity: Severity) {
   if (!t) return undefined;
   if (t === true) return { for: defaultFor, severity: defaultSeverity };
-  return { for: durationField(ctx, [...at, 'for'], t.for) ?? defaultFor, severity: t.severity ?? defaultSeverity };
+  return {
+    for: durationField(ctx, [...at, 'for'], t.for) ?? defaultFor,
+    severity: t.severity ?? defaultSeverity,
+    ...(t.severityLabel ? { severityLabel: t.severityLabel } : {}),
+  };
 }
 
 export function durationField(ctx: DocContext, at: Path, text: string | undefined): Millis | undefined {
