@@ -13,6 +13,7 @@ import { HOUR, MINUTE } from '../src/model/duration.js';
 import { localPeriodStartExpr, localTimeExpr, periodStartExpr } from '../src/promql/calendar.js';
 import { DEFAULT_RENDER_OPTIONS, ruleFile } from '../src/rules/index.js';
 import { loadSlos } from '../src/spec/load.js';
+import { sloExposition } from '../src/server/slo-metrics.js';
 import { SqliteStore } from '../src/store/sqlite-store.js';
 import { sampleExpr, stepsToNotation } from './helpers/alert-timeline.js';
 import { instantQuery } from './helpers/prometheus-api.js';
@@ -176,6 +177,13 @@ spec:
       const s = engine.status(m * MINUTE).find((x) => x.slo.id === slo.id)!;
       return s.groups[0]?.windows.find((w) => w.window === slo.window);
     };
+    // Served on /metrics as the rules record them: the start of the zone's January, local midnight.
+    const at = (BOUNDARY_MIN + 60) * MINUTE;
+    const exposition = sloExposition(engine.status(at), [], DEFAULT_RENDER_OPTIONS, 'test', at);
+    const value = (name: string) => Number(new RegExp(`^${name.replace(/[:]/g, '\\$&')}\\{[^}]*\\} (\\S+)$`, 'm').exec(exposition)?.[1]);
+    expect(value('slo:calendar_period_start:timestamp_seconds')).toBe(BOUNDARY_MIN * 60);
+    expect(value('slo:calendar_local_period_start:seconds')).toBe(0);
+    expect(value('slo:calendar_local_time:seconds')).toBe(at / 1000 - 12 * 3600);
     store.close();
 
     // Before the boundary the month so far is the 10% phase; after it, only the 1% phase counts.

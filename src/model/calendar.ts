@@ -37,6 +37,11 @@ export function periodStart(cal: CalendarWindow, at: number): number {
   return +START[cal.unit](new TZDate(at, cal.timeZone));
 }
 
+/** The zone's offset from UTC at `at`, in seconds. */
+export function utcOffsetSeconds(timeZone: string, at: number): number {
+  return tzOffset(timeZone, new Date(at)) * 60;
+}
+
 /** Start of the period after the one containing `at`. */
 export function periodEnd(cal: CalendarWindow, at: number): number {
   return +ADD[cal.unit](START[cal.unit](new TZDate(at, cal.timeZone)), 1);

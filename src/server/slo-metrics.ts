@@ -1,6 +1,8 @@
 import { windowText } from '../model/windows.js';
 import { MAINTENANCE_SERIES } from '../model/maintenance.js';
+import { periodStart, utcOffsetSeconds } from '../model/calendar.js';
 import { RECORDS } from '../model/naming.js';
+import type { Slo } from '../model/slo.js';
 import { metaRecordingRules, sliRecordingRules } from '../rules/recording.js';
 import type { RenderOptions } from '../rules/types.js';
 import type { ActiveAlert } from '../engine/alert-state.js';
@@ -28,7 +30,20 @@ function pickers(status: SloStatus): Map<string, Pick> {
   return out;
 }
 
-const CONSTANT = new Set<string>([RECORDS.objective, RECORDS.errorBudget, RECORDS.periodDays]);
+const CONSTANT = new Set<string>([RECORDS.objective, RECORDS.errorBudget, RECORDS.periodDays, RECORDS.calendarLocalTime, RECORDS.calendarLocalStart, RECORDS.calendarStart]);
+
+/** Values of the series that do not depend on the data: the SLO's constants and, for a calendar SLO, where its period began. */
+function constants(slo: Slo, now: number): Record<string, number> {
+  const out: Record<string, number> = { [RECORDS.objective]: slo.objective, [RECORDS.errorBudget]: slo.errorBudget, [RECORDS.periodDays]: slo.window / 86_400_000 };
+  if (slo.calendar) {
+    const start = periodStart(slo.calendar, now);
+    // Wall-clock seconds read as UTC, as the rules' PromQL records them.
+    out[RECORDS.calendarLocalTime] = now / 1000 + utcOffsetSeconds(slo.calendar.timeZone, now);
+    out[RECORDS.calendarLocalStart] = start / 1000 + utcOffsetSeconds(slo.calendar.timeZone, start);
+    out[RECORDS.calendarStart] = start / 1000;
+  }
+  return out;
+}
 
 /**
  * The SLO series under the recording rules' own names and labels, so a Prometheus scraping the
@@ -43,7 +58,7 @@ export function sloExposition(statuses: readonly SloStatus[], alerts: readonly A
     const meta = metaRecordingRules(slo, render, version);
     for (const rule of [...sliRecordingRules(slo, render), ...meta]) {
       if (CONSTANT.has(rule.record)) {
-        out.add(rule.record, rule.labels, { [RECORDS.objective]: slo.objective, [RECORDS.errorBudget]: slo.errorBudget, [RECORDS.periodDays]: slo.window / 86_400_000 }[rule.record]!);
+        out.add(rule.record, rule.labels, constants(slo, now)[rule.record]!);
         continue;
       }
       const f = pick.get(rule.record);
