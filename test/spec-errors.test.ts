@@ -35,6 +35,13 @@ describe('loading SLO files', () => {
     expect(r.slos[0]).toMatchObject({ id: 'web-ok', objective: 0.999, errorBudget: 0.001, window: 30 * 86400_000 });
   });
 
+  it('skips a Prometheus rule file found among the specs with a warning, not an error', () => {
+    const r = load('groups:\n  - name: g\n    rules:\n      - record: x\n        expr: vector(1)\n');
+    expect(r.errors).toEqual([]);
+    expect(r.problems).toEqual([expect.objectContaining({ severity: 'warning', line: 1, message: expect.stringMatching(/Prometheus rule file .*skipped/) })]);
+    expect(load('groups: []\nfoo: 1\n').errors.length + load('apiVersion: v1\ngroups: []\n').errors.length).toBe(2);
+  });
+
   it('reports broken YAML with its line and column', () => {
     const r = load('apiVersion: slo.caas.dev/v1\nkind: SLO\nmetadata: {name: x\nspec: []\n');
     expect(r.errors.length).toBeGreaterThan(0);

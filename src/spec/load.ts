@@ -100,7 +100,10 @@ export function loadSlos(paths: readonly string[], options: LoadOptions = {}): L
     else if (isPyrra(v)) slos.push(...readPyrra(ctx));
     else if (isSloGenerator(v)) generatorSlos.push(ctx);
     else if (isSloGeneratorConfig(v)) generatorConfigs.push(ctx);
-    else {
+    else if (isRuleFile(v)) {
+      // Generated or hand-written rules often sit beside the specs they came from.
+      ctx.warn([], 'a Prometheus rule file (groups:) or PrometheusRule, not an SLO spec: skipped', 'keep rule files out of the SLO folders to silence this');
+    } else {
       const o = (v ?? {}) as Record<string, unknown>;
       const kind = typeof v === 'object' && v !== null ? `apiVersion ${JSON.stringify(o.apiVersion ?? o.version)}, kind ${JSON.stringify(o.kind)}` : `a ${typeof v}`;
       ctx.error([], `not an SLO document (${kind})`,
@@ -124,4 +127,12 @@ export function loadSlos(paths: readonly string[], options: LoadOptions = {}): L
     } else seen.set(slo.id, slo);
   }
   return { slos: problems.some((p) => p.severity === 'error') ? [] : slos, problems, files };
+}
+
+/** A Prometheus rule file (`groups:` and nothing else we read) or a prometheus-operator PrometheusRule. */
+function isRuleFile(v: unknown): boolean {
+  const o = v as Record<string, unknown> | null;
+  if (typeof o !== 'object' || o === null) return false;
+  if (o.kind === 'PrometheusRule') return true;
+  return Array.isArray(o.groups) && Object.keys(o).length === 1;
 }
