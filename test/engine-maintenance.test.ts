@@ -129,6 +129,15 @@ spec:
     expect(control.budgetRemaining).toBeLessThan(1);
   });
 
+  it('tells the API which window is under way and until when, and for a finished one, none', async () => {
+    type WithMaintenance = { id: string; maintenance: { active: { name: string; until: string; excludedFromBudget: boolean } | null; next: unknown } };
+    const { data } = await getJson<{ data: WithMaintenance[] }>(`${service.url}/api/v1/slos`);
+    const control = data.find((s) => s.id === 'web-control')!;
+    expect(control.maintenance.active).toMatchObject({ name: 'failover-drill', excludedFromBudget: false });
+    expect(Date.parse(control.maintenance.active!.until)).toBe(now + 60 * MINUTE);
+    expect(data.find((s) => s.id === 'web-api')!.maintenance).toEqual({ active: null, next: null });
+  });
+
   it('serves slo_maintenance on /metrics, 1 while a window is on, labelled by whether it is left out of the budget', async () => {
     const text = await (await fetch(`${service.url}/metrics`)).text();
     const lines = text.split('\n').filter((l) => l.startsWith('slo_maintenance{'));

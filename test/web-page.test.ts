@@ -56,7 +56,16 @@ describe('the on-call page in a real browser', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     writeFileSync(join(dir, 'checkout.yaml'), SPEC);
-    service = await startService({ sloPaths: ['slos', join(dir, 'checkout.yaml')], host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), render: DEFAULT_RENDER_OPTIONS, version: 'test', watch: false, evalIntervalMs: 1000, log: () => {} });
+    // A drill under way on one SLO: its row and page must say why it stays quiet.
+    writeFileSync(join(dir, 'drill.yaml'), `apiVersion: slo.caas.dev/v1
+kind: Maintenance
+metadata: { name: node-image-rollout }
+spec:
+  service: kubelet
+  slos: [image-pull-time]
+  windows: [{ start: "${new Date(Date.now() - 10 * MINUTE).toISOString()}", end: "${new Date(Date.now() + 3 * 60 * MINUTE).toISOString()}" }]
+`);
+    service = await startService({ sloPaths: ['slos', join(dir, 'checkout.yaml'), join(dir, 'drill.yaml')], host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), render: DEFAULT_RENDER_OPTIONS, version: 'test', watch: false, evalIntervalMs: 1000, log: () => {} });
     simulation = await startSimulation({ remoteWrite: `${service.url}/api/v1/write`, historyMs: 60 * MINUTE, incidents: false, intervalMs: 1000, log: () => {} });
     traffic = new RequestTraffic({ engineUrl: service.url, metric: 'web_requests_total', labels: { job: 'checkout' }, rates: SLOW_BURN, lagMs: MINUTE });
     const until = Date.now() - MINUTE;
@@ -78,7 +87,7 @@ describe('the on-call page in a real browser', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function listed(): Promise<{ api: ApiSlo[]; rows: Array<{ id: string; state: string; budget: string; burn1h: string }> }> {
+  async function listed(): Promise<{ api: ApiSlo[]; rows: Array<{ id: string; state: string; budget: string; burn1h: string; maintenance: boolean }> }> {
     const response = page.waitForResponse((r) => new URL(r.url()).pathname === '/api/v1/slos');
     await page.goto(service.url);
     const api = ((await (await response).json()) as { data: ApiSlo[] }).data;
@@ -89,6 +98,7 @@ describe('the on-call page in a real browser', () => {
         state: (tr as HTMLElement).dataset.state!,
         budget: tr.querySelector('[data-col="budget"] .num')?.textContent ?? '–',
         burn1h: tr.querySelector('[data-window="1h"]')?.textContent ?? '',
+        maintenance: tr.querySelector('.badge.maint') !== null,
       })),
     );
     return { api, rows };
@@ -112,6 +122,8 @@ describe('the on-call page in a real browser', () => {
     expect(rows[0], JSON.stringify({ windows: checkout.groups[0]?.windows, alerts: checkout.alerts })).toMatchObject({ id: 'checkout-requests', state: 'ticket' });
     // SLOs the stream cannot compute say so; they are not shown as ok.
     expect(rows.filter((r) => r.state === 'unavailable').map((r) => r.id).sort()).toEqual(['kube-state-metrics-deployment-success', 'kubelet-eviction-rate', 'shop-cost-per-request']);
+    // Only the SLO under planned maintenance carries the MAINT badge.
+    expect(rows.filter((r) => r.maintenance).map((r) => r.id)).toEqual(['kubelet-image-pull-time']);
     await page.screenshot({ path: join(ARTIFACTS, 'web-list.png'), fullPage: true });
   });
 
@@ -150,6 +162,15 @@ describe('the on-call page in a real browser', () => {
     await page.click('#zone');
     await page.waitForFunction(() => document.getElementById('status')?.textContent?.includes('UTC'));
     await page.click('#zone');
+  });
+
+  it('says on the page of an SLO under planned maintenance which window it is and that its alerts are silenced', async () => {
+    await page.goto(`${service.url}/slo/kubelet-image-pull-time`);
+    await page.waitForSelector('.banner.maint');
+    const text = await page.textContent('.banner.maint');
+    expect(text).toContain('node-image-rollout');
+    expect(text).toContain('alerts are silenced');
+    expect(text).not.toContain('left out of the budget');
   });
 
   it('shows a fast burn as a page without a reload', async () => {

@@ -139,3 +139,20 @@ export function excludesFromBudget(slo: Pick<Slo, 'sli'>, w: MaintenanceWindow):
 export function budgetExclusions(slo: Pick<Slo, 'sli' | 'maintenance'>): MaintenanceWindow[] {
   return (slo.maintenance ?? []).filter((w) => excludesFromBudget(slo, w));
 }
+
+/** What an on-call engineer needs to know now: the window under way (and until when) or the next one within `aheadMs`. */
+export function maintenanceNow(
+  windows: readonly MaintenanceWindow[],
+  now: number,
+  aheadMs: number,
+): { active?: { name: string; end: number; excludeFromBudget: boolean }; next?: { name: string; start: number; end: number } } {
+  const out: ReturnType<typeof maintenanceNow> = {};
+  for (const w of windows) {
+    for (const r of occurrences(w, now, now + aheadMs)) {
+      if (r.start <= now && r.end > now) {
+        if (!out.active || r.end > out.active.end) out.active = { name: w.name, end: r.end, excludeFromBudget: w.excludeFromBudget };
+      } else if (r.start > now && (!out.next || r.start < out.next.start)) out.next = { name: w.name, start: r.start, end: r.end };
+    }
+  }
+  return out;
+}

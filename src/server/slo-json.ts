@@ -1,7 +1,8 @@
 import { periodStart } from '../model/calendar.js';
 import { BASE_WINDOW } from '../model/constants.js';
 import { serviceDashboardPath } from '../model/dashboard-ids.js';
-import { formatDuration } from '../model/duration.js';
+import { DAY, formatDuration } from '../model/duration.js';
+import { excludesFromBudget, maintenanceNow } from '../model/maintenance.js';
 import { periodText, windowText } from '../model/windows.js';
 import { budgetLastsSeconds, projectionWindow } from '../model/policy.js';
 import type { Slo } from '../model/slo.js';
@@ -11,6 +12,16 @@ import { windowOf, type GroupStatus } from '../engine/evaluate.js';
 import type { SloState } from '../engine/slo-state.js';
 
 const STALE_AFTER = 10 * 60_000;
+
+/** The maintenance under way (alerts silenced, perhaps events left out) and the next within a day. */
+function maintenanceJson(slo: Slo, now: number) {
+  const m = maintenanceNow(slo.maintenance ?? [], now, DAY);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    active: m.active ? { name: m.active.name, until: iso(m.active.end), excludedFromBudget: excludesFromBudget(slo, slo.maintenance!.find((w) => w.name === m.active!.name)!) } : null,
+    next: m.next ? { name: m.next.name, start: iso(m.next.start), end: iso(m.next.end) } : null,
+  };
+}
 
 export interface JsonOptions {
   grafanaUrl: string;
@@ -73,6 +84,7 @@ export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[]
     errorBudget: slo.errorBudget,
     window: periodText(slo),
     calendar: slo.calendar ?? null,
+    maintenance: maintenanceJson(slo, now),
     sliKind: slo.sli.kind,
     source: status.source,
     reason: status.reason ?? null,

@@ -49,6 +49,11 @@ export interface SloJson {
   window: string;
   /** Set when the budget resets each calendar week, month, quarter or year. */
   calendar: { unit: string; timeZone: string } | null;
+  /** Planned maintenance under way (alerts silenced) and the next one within a day. */
+  maintenance: {
+    active: { name: string; until: string; excludedFromBudget: boolean } | null;
+    next: { name: string; start: string; end: string } | null;
+  };
   sliKind: string;
   source: 'ingest' | 'query' | 'unavailable';
   reason: string | null;

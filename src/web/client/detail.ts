@@ -41,10 +41,18 @@ export function renderDetail(slo: SloDetailJson, groupIndex: number, zone: Zone)
     x === 'no-data' || x === 'stale' || x === 'unavailable'
       ? `<p class="banner ${x}" role="alert">${x === 'unavailable' ? escapeHtml(slo.reason ?? 'needs a query API') : x === 'stale' ? `No new data since ${time(slo.lastDataAt, zone)}: these numbers are old.` : 'No data: nothing feeds this SLI. It is not healthy, it is unknown.'}</p>`
       : '';
+  const m = slo.maintenance;
+  // At 3 a.m. a silent page must say why it is silent.
+  const maint = m?.active
+    ? `<p class="banner maint" role="status">Planned maintenance <b>${escapeHtml(m.active.name)}</b> until ${time(m.active.until, zone)}: alerts are silenced in Alertmanager${m.active.excludedFromBudget ? ' and events during it are left out of the budget' : ''}.</p>`
+    : m?.next
+      ? `<p class="muted" data-fact="next-maintenance">Next planned maintenance: <b>${escapeHtml(m.next.name)}</b>, ${time(m.next.start, zone)} – ${time(m.next.end, zone)}.</p>`
+      : '';
   return (
     `<p><a href="/" data-link>← all SLOs</a> <span class="muted">(Esc)</span></p>` +
     `<h1>${escapeHtml(slo.service)} / ${escapeHtml(slo.name)} <span class="badge ${x}">${escapeHtml(x)}</span></h1>` +
     banner +
+    maint +
     `<p>${escapeHtml(slo.description)}</p>` +
     `<dl class="facts"><dt>Objective</dt><dd>${escapeHtml(slo.objectivePercent)}% over ${escapeHtml(slo.calendar ? `the calendar ${slo.calendar.unit} (${slo.calendar.timeZone})` : slo.window)}</dd>` +
     `<dt>SLI now</dt><dd data-fact="sli">${percent(g?.windows[slo.window]?.sli)}</dd>` +
