@@ -204,3 +204,30 @@ spec:
 });
 
 
+
+describe('alert tiers of a calendar SLO', () => {
+  it('may not be as long as the period: that length names the period so far, so the tier would read a series no rule records', () => {
+    const dir = scratchDir('calendar-tier-');
+    const text = `apiVersion: slo.caas.dev/v1
+kind: SLO
+metadata: { name: weekly }
+spec:
+  service: shop
+  objective: 99
+  calendar: { unit: week, timeZone: Europe/Berlin }
+  sli:
+    events:
+      bad: 'req_total{code="500"}'
+      total: 'req_total'
+  alerting:
+    tiers:
+      weekly: { severity: ticket, longWindow: 7d, factor: 1 }
+`;
+    writeFiles(dir, { 'slo.yaml': text });
+    const { slos, problems } = loadSlos([join(dir, 'slo.yaml')]);
+    expect(slos).toEqual([]);
+    expect(problems.map((p) => [p.severity, p.field, p.line])).toEqual([['error', 'spec.alerting.tiers.weekly.longWindow', text.split('\n').findIndex((l) => l.includes('longWindow: 7d')) + 1]]);
+    expect(problems[0]!.message).toMatch(/1w is the nominal length of the calendar week/);
+    expect(problems[0]!.hint).toMatch(/shorter window/);
+  });
+});

@@ -214,6 +214,16 @@ describe('the slo command with every format side by side in one folder', () => {
     expect(r.code, r.err).toBe(0);
     expect(slo(['validate', out]).out).toContain(`${expected} SLOs valid`);
   });
+
+  it('converts the whole folder to OpenSLO, and the result validates although two services name an SLO alike', () => {
+    // slos/ and Sloth's getting-started example both have an SLO named requests-availability.
+    const out = mkdtempSync(join(tmpdir(), 'slo-mixed-openslo-'));
+    const r = slo(['convert', '--to', 'openslo', '--out', out, dir]);
+    expect(r.code, r.err).toBe(0);
+    const back = slo(['validate', out]);
+    expect(back.err).not.toMatch(/: error: /);
+    expect(back.out).toContain(`${expected} SLOs valid`);
+  });
 });
 
 describe('slo convert', () => {
@@ -249,6 +259,27 @@ describe('slo convert', () => {
     // maintenance.yaml holds no SLO; its window travels with the SLO it names.
     expect(names).toEqual([...readdirSync('slos').filter((f) => f !== 'maintenance.yaml'), 'in-getting-started.yml'].map((f) => f.replace(/\.ya?ml$/, '.yaml')).sort());
     expect(existsSync(join(out, 'maintenance.yaml'))).toBe(false);
+  });
+
+  it('--out writes a Maintenance window of SLOs from two files once, so that the folder validates and keeps it', () => {
+    const input = mkdtempSync(join(tmpdir(), 'slo-convert-split-'));
+    const sloText = (name: string) =>
+      `apiVersion: slo.caas.dev/v1\nkind: SLO\nmetadata: { name: ${name} }\nspec:\n  service: web\n  objective: 99.9\n  sli:\n    events:\n` +
+      `      bad: http_requests_total{job="${name}",code=~"5.."}\n      total: http_requests_total{job="${name}"}\n`;
+    writeFileSync(join(input, 'a.yaml'), sloText('slo-a'));
+    writeFileSync(join(input, 'b.yaml'), sloText('slo-b'));
+    writeFileSync(join(input, 'upgrades.yaml'), 'apiVersion: slo.caas.dev/v1\nkind: Maintenance\nmetadata: { name: upgrades }\nspec:\n  service: web\n' +
+      '  timeZone: Europe/Berlin\n  excludeFromBudget: true\n  recurring: [{ weekdays: [sun], start: "02:00", duration: 2h }]\n');
+    const out = join(input, 'out');
+    const inputs = ['a.yaml', 'b.yaml', 'upgrades.yaml'].map((f) => join(input, f));
+    const r = slo(['convert', '--to', 'native', '--out', out, ...inputs]);
+    expect(r.code, r.err).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['a.yaml', 'b.yaml', 'maintenance.yaml']);
+    const back = slo(['validate', out]);
+    expect(back.err).not.toMatch(/: error: /);
+    expect(back.out).toContain('2 SLOs valid');
+    const windows = (paths: string[]) => load(paths).map((s) => [s.id, s.maintenance]).sort();
+    expect(windows([out])).toEqual(windows(inputs));
   });
 
   it('refuses an invalid input without writing, and says where the problem is', () => {

@@ -5,10 +5,13 @@ import { dashboardOutputs, PROVISIONING_FILE } from '../src/dashboards/index.js'
 import { sloPanelId } from '../src/model/dashboard-ids.js';
 import type { Slo } from '../src/model/slo.js';
 import { checkPromql } from '../src/promql/parse.js';
-import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../src/rules/index.js';
+import { SloQueries } from '../src/dashboards/slo-queries.js';
+import { DEFAULT_RENDER_OPTIONS, ruleFile, ruleOutputs } from '../src/rules/index.js';
 import { loadSlos } from '../src/spec/load.js';
 import { interpolate, metricNames, queriesOf, variableValues, type Dashboard } from './helpers/dashboard-queries.js';
 import { grafanaValidators, schemaName } from './helpers/grafana-schema.js';
+import { sampleExpr, stepsToNotation } from './helpers/alert-timeline.js';
+import { scratchDir, writeFiles } from './helpers/promtool.js';
 
 const SLOTH = new URL('../../shared/fixtures/sloth/', import.meta.url).pathname;
 const SETS: Array<[string, string[]]> = [
@@ -201,4 +204,41 @@ describe('dashboard identity', () => {
     expect(doc.providers[0]!.type).toBe('file');
     expect(doc.providers[0]!.options.path).toBe('/srv/grafana/slo');
   });
+});
+
+describe('the error budget burn-down of a calendar SLO with a raw error-ratio SLI', () => {
+  it('ends where the budget-left stat stands, part way through the period, in promtool', () => {
+    const dir = scratchDir('dashboards-calendar-raw-');
+    // promtool's time 0 is a Thursday: the UTC week began three days before, so the period is only partly over.
+    writeFiles(dir, { 'slo.yaml': `apiVersion: slo.caas.dev/v1
+kind: SLO
+metadata: { name: weekly }
+spec:
+  service: shop
+  objective: 99
+  calendar: { unit: week, timeZone: UTC }
+  sli:
+    errorRatio:
+      promql: 'sum(rate(req_total{code="500"}[{{.window}}])) / sum(rate(req_total[{{.window}}]))'
+` });
+    const slo = load([join(dir, 'slo.yaml')])[0]!;
+    writeFiles(dir, { 'rules.yaml': ruleFile(slo, DEFAULT_RENDER_OPTIONS, 'test') });
+    // 2% errors for two hours, then 0.2%: the budget left is what the mean of the 5m ratios leaves.
+    const input = [
+      { series: 'req_total{code="200"}', values: stepsToNotation([{ minutes: 120, step: 98 }, { minutes: 360, step: 998 }]) },
+      { series: 'req_total{code="500"}', values: stepsToNotation([{ minutes: 120, step: 2 }, { minutes: 360, step: 2 }]) },
+    ];
+    const minutes = [180, 470];
+    const at = (expr: string) => {
+      const run = sampleExpr(dir, 'burndown', ['rules.yaml'], input, expr, minutes);
+      return minutes.map((m) => [...(run.samples.get(m)?.values() ?? [])][0]);
+    };
+    const q = new SloQueries(slo);
+    const stat = at(q.budgetRemaining());
+    const line = at(q.burndown());
+    for (const [i, m] of minutes.entries()) {
+      expect(stat[i], `stat at minute ${m}`).toBeLessThan(0.9);
+      expect(line[i], `burn-down at minute ${m}`).toBeCloseTo(stat[i]!, 6);
+    }
+  }, 120_000);
 });

@@ -55,6 +55,19 @@ describe('when maintenance windows occur', () => {
     expect(got).toStrictEqual(['2024-10-20T00:00:00.000Z', '2024-10-27T01:00:00.000Z', '2024-11-03T01:00:00.000Z']);
   });
 
+  it('takes 01:30 on the night clocks go back in New York as its second occurrence too, in EST, schedule and window alike', () => {
+    // date-fns alone resolves a repeated local time to its first occurrence west of UTC.
+    const NEW_YORK = 'America/New_York';
+    const got = recurringOccurrences(schedule({ startMinute: 90, duration: HOUR }), NEW_YORK, utc('2025-11-01T12:00:00Z'), utc('2025-11-03T00:00:00Z')).map((o) => iso(o.start));
+    // 2 November 01:30 happens at 05:30 UTC (EDT) and again at 06:30 UTC (EST).
+    expect(got).toStrictEqual(['2025-11-02T06:30:00.000Z']);
+    expect(iso(parseLocalInstant('2025-11-02T01:30', NEW_YORK)!)).toBe('2025-11-02T06:30:00.000Z');
+    expect(iso(parseLocalInstant('2025-04-05T23:30', 'America/Santiago')!)).toBe('2025-04-06T03:30:00.000Z');
+    // Times that happen once, and times with an offset, stay as they are.
+    expect(iso(parseLocalInstant('2025-11-02T00:30', NEW_YORK)!)).toBe('2025-11-02T04:30:00.000Z');
+    expect(iso(parseLocalInstant('2025-11-02T01:30-04:00', NEW_YORK)!)).toBe('2025-11-02T05:30:00.000Z');
+  });
+
   it('finds the last Sunday of every month from weekdays and days counted from the month end', () => {
     const lastSunday = schedule({ weekdays: [7], monthDays: [-7, -6, -5, -4, -3, -2, -1], startMinute: 0, duration: HOUR });
     const days = recurringOccurrences(lastSunday, BERLIN, utc('2024-01-01T00:00:00Z'), utc('2025-01-01T00:00:00Z')).map((o) => new Date(o.start + 2 * HOUR).toISOString().slice(0, 10));
@@ -287,6 +300,20 @@ describe('loading Maintenance documents', () => {
     expect(at('spec.recurring[1].duration')).toMatchObject({ line: 16, message: '40d is longer than 31d' });
     expect(at('spec.recurring[2].monthDays[0]')).toMatchObject({ line: 17, message: '0 is not a day of the month' });
     expect(times.errors).toHaveLength(5);
+  });
+
+  it('refuses a schedule duration the schema lets through but Prometheus does not read, instead of dropping the schedule', () => {
+    // Units out of order and zero both match the schema's pattern; neither is a duration.
+    const r = load(doc(`  service: web
+  recurring:
+    - { weekdays: [sun], start: "02:00", duration: 30m2h }
+    - { weekdays: [sat], start: "02:00", duration: 0m }`));
+    expect(r.slos.every((s) => s.maintenance === undefined)).toBe(true);
+    expect(r.errors.map((e) => [e.field, e.line, e.message])).toEqual([
+      ['spec.recurring[0].duration', 8, '"30m2h" is not a duration longer than zero'],
+      ['spec.recurring[1].duration', 9, '"0m" is not a duration longer than zero'],
+    ]);
+    expect(r.errors[0]!.hint).toMatch(/largest to smallest, e\.g\. 2h or 1h30m/);
   });
 
   it('checks fields against the published schema, with "did you mean" for a misspelt one', () => {

@@ -486,6 +486,63 @@ describe('problems point at their file, line and field', () => {
     expect(r.errors[0]!.message).toBe('metric source type "Datadog" is not supported: the generated rules are PromQL');
   });
 
+  it('refuses a slo.caas.dev/name annotation that cannot name an SLO, since the name makes rule file names', () => {
+    const text = sloWith('    - op: lt\n      value: 0.3\n      target: 0.99').replace('  name: checkout\n', '  name: checkout\n  annotations:\n    slo.caas.dev/name: ../../etc/x\n');
+    const r = loadTexts(text);
+    expect(r.slos).toEqual([]);
+    expect(r.errors.map((e) => [e.field, e.line, e.message])).toEqual([['metadata.annotations.slo.caas.dev/name', lineOf(text, /slo\.caas\.dev\/name/), '"../../etc/x" cannot name an SLO']]);
+    expect(r.errors[0]!.hint).toMatch(/letters, digits/);
+  });
+
+  it('refuses a lookbackWindow as long as its calendar period, whose series is the period so far and not a rolling window', () => {
+    const policies = `  alertPolicies:
+    - kind: AlertPolicy
+      metadata: { name: weekly }
+      spec:
+        conditions:
+          - kind: AlertCondition
+            metadata: { name: weekly-burn }
+            spec:
+              severity: ticket
+              condition: { kind: burnrate, op: gt, threshold: 1, lookbackWindow: 7d }
+`;
+    const week = '    - duration: 1w\n      isRolling: false\n      calendar: { timeZone: Europe/Berlin }';
+    const text = sloWith('    - op: lt\n      value: 0.3\n      target: 0.99', week, policies);
+    const r = loadTexts(text);
+    expect(r.slos).toEqual([]);
+    expect(r.errors.map((e) => [e.field, e.line])).toEqual([['spec.alertPolicies[0].spec.conditions[0].spec.condition.lookbackWindow', lineOf(text, /lookbackWindow: 7d/)]]);
+    expect(r.errors[0]!.message).toMatch(/nominal length of the calendar week/);
+  });
+
+  it('leaves an AlertCondition annotation Prometheus cannot name out of the alerts, with a warning, so that the rules pass promtool', () => {
+    const policies = `  alertPolicies:
+    - kind: AlertPolicy
+      metadata: { name: fast }
+      spec:
+        conditions:
+          - kind: AlertCondition
+            metadata:
+              name: fast-burn
+              annotations:
+                example.com/owner: payments
+                summary: checkout burns its budget
+            spec:
+              severity: page
+              condition: { kind: burnrate, op: gt, threshold: 14.4, lookbackWindow: 1h }
+`;
+    const text = sloWith('    - op: lt\n      value: 0.3\n      target: 0.99', undefined, policies);
+    const r = loadTexts(text);
+    expect(r.errors, r.text).toEqual([]);
+    expect(r.warnings.map((w) => [w.field, w.line])).toEqual([['spec.alertPolicies[0].spec.conditions[0].metadata.annotations.example.com/owner', lineOf(text, /example\.com\/owner/)]]);
+    expect(r.warnings[0]!.hint).toMatch(/example_com_owner/);
+    expect(r.slos[0]!.alerting.tiers[0]!.annotations).toEqual({ summary: 'checkout burns its budget' });
+    const files = ruleOutputs(r.slos, OPTS);
+    const out = scratchDir('openslo-annotations-');
+    writeFiles(out, Object.fromEntries(files));
+    const check = promtool(['check', 'rules', ...[...files.keys()].filter((f) => f.endsWith('.rules.yaml'))], out);
+    expect(check.ok, check.output).toBe(true);
+  }, TIMEOUT);
+
   it('names a label key Prometheus cannot hold as it is, and writes it with "_"', () => {
     const text = sloWith('    - op: lt\n      value: 0.3\n      target: 0.99').replace('  name: checkout\n', '  name: checkout\n  labels:\n    cost-center: "42"\n');
     const r = loadTexts(text);

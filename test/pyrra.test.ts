@@ -498,6 +498,16 @@ describe('invalid Pyrra input', () => {
     { name: 'an unquoted target', text: CR.replace('"99.5"', '99.5'), field: 'spec.target', at: 'target:', message: /target is a string/ },
     { name: 'a window that is not a duration', text: CR.replace('window: 4w', 'window: 4weeks'), field: 'spec.window', at: 'window:', message: /not a Prometheus duration/ },
     { name: 'a misspelt alerting field', text: CR + '  alerting:\n    burnrate: false\n', field: 'spec.alerting.burnrate', at: 'burnrate:', message: /unknown field/ },
+    {
+      name: 'a pyrra.dev/ label whose name Prometheus refuses once the prefix is gone',
+      text: CR.replace('  namespace: shop\n', '  namespace: shop\n  labels:\n    pyrra.dev/team-name: payments\n'),
+      field: 'metadata.labels.pyrra.dev/team-name', at: 'pyrra.dev/team-name', message: /would become the label "team-name", which Prometheus refuses/,
+    },
+    {
+      name: 'a pyrra.dev/ annotation whose name Prometheus refuses once the prefix is gone',
+      text: CR.replace('  namespace: shop\n', '  namespace: shop\n  annotations:\n    pyrra.dev/runbook-url: https://runbooks.example.com/api\n'),
+      field: 'metadata.annotations.pyrra.dev/runbook-url', at: 'pyrra.dev/runbook-url', message: /would become the annotation "runbook-url"/,
+    },
     { name: 'a latencyNative latency that is not a duration', text: CR.replace(/ {4}ratio:[\s\S]*$/, '    latencyNative:\n      latency: fast\n      total:\n        metric: rpc_duration_seconds\n'), field: 'spec.indicator.latencyNative.latency', at: 'latency: fast', message: /not a duration/ },
   ];
 

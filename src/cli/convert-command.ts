@@ -3,7 +3,12 @@ import { basename, extname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { TARGETS, writerFor, type Target } from '../convert/index.js';
 import type { Slo } from '../model/slo.js';
+import { maintenanceDocs, onlyWindows, windowsAcrossFiles } from '../convert/native-maintenance.js';
+import { byId } from '../convert/to-native.js';
+import { yamlDocs } from '../convert/yaml-docs.js';
 import { loadOrReport } from './load-or-report.js';
+
+const MAINTENANCE_FILE = 'maintenance.yaml';
 
 interface ConvertOptions {
   to: Target;
@@ -45,13 +50,23 @@ export function registerConvert(program: Command, periodOption: Option): void {
           if (clash) throw new Error(`${file} and ${clash} would both be written to ${join(opts.out, name)}; convert them in two runs, or rename one`);
           names.set(name, file);
         }
+        // A Maintenance window of SLOs from several files goes to a file of its own, not into each of theirs.
+        const apart = opts.to === 'native' ? windowsAcrossFiles(slos) : new Set<string>();
+        if (apart.size && names.has(MAINTENANCE_FILE)) {
+          throw new Error(`${names.get(MAINTENANCE_FILE)} would be written to ${join(opts.out, MAINTENANCE_FILE)}, where the Maintenance documents of SLOs from several files go; rename it, or convert without --out`);
+        }
         mkdirSync(opts.out, { recursive: true });
         for (const [name, file] of names) {
-          const r = write(groups.get(file)!);
+          const r = write(groups.get(file)!.map((s) => onlyWindows(s, (k) => !apart.has(k))), slos);
           writeFileSync(join(opts.out, name), r.yaml);
           unsupported.push(...r.unsupported);
         }
-        console.error(`${slos.length} SLO${slos.length === 1 ? '' : 's'} written as ${opts.to} to ${names.size} file${names.size === 1 ? '' : 's'} in ${opts.out}/.`);
+        if (apart.size) {
+          const docs = maintenanceDocs([...slos].sort(byId).map((s) => onlyWindows(s, (k) => apart.has(k))));
+          writeFileSync(join(opts.out, MAINTENANCE_FILE), yamlDocs('Converted by slo-engine (slo convert --to native).', docs.map((value) => ({ comment: 'planned maintenance of SLOs from several files', value }))));
+        }
+        const files = names.size + (apart.size ? 1 : 0);
+        console.error(`${slos.length} SLO${slos.length === 1 ? '' : 's'} written as ${opts.to} to ${files} file${files === 1 ? '' : 's'} in ${opts.out}/.`);
       } else {
         const r = write(slos);
         process.stdout.write(r.yaml);

@@ -27,6 +27,25 @@ function instant(ms: number, zone: string): string {
   return formatISO(new TZDate(ms, zone));
 }
 
+export function windowKey(service: string, name: string): string {
+  return `${service}\u0000${name}`;
+}
+
+/**
+ * Windows (by windowKey) whose SLOs were read from more than one file. Written beside each file's
+ * SLOs, such a window would be defined once per file, which the loader refuses.
+ */
+export function windowsAcrossFiles(slos: readonly Slo[]): Set<string> {
+  const files = new Map<string, Set<string>>();
+  for (const slo of slos) {
+    for (const w of slo.maintenance ?? []) {
+      const key = windowKey(slo.service, w.name);
+      files.set(key, (files.get(key) ?? new Set()).add(slo.source.file));
+    }
+  }
+  return new Set([...files].filter(([, f]) => f.size > 1).map(([key]) => key));
+}
+
 /**
  * One `kind: Maintenance` document per window of a service, naming the SLOs that have it, in the
  * order the SLOs (by id) first carry them, so that each SLO reads its windows back in order.
@@ -35,7 +54,7 @@ export function maintenanceDocs(sorted: readonly Slo[]): Raw[] {
   const found = new Map<string, { service: string; window: MaintenanceWindow; slos: string[] }>();
   for (const slo of sorted) {
     for (const w of slo.maintenance ?? []) {
-      const key = `${slo.service}\u0000${w.name}`;
+      const key = windowKey(slo.service, w.name);
       const entry = found.get(key) ?? { service: slo.service, window: w, slos: [] };
       entry.slos.push(slo.name);
       found.set(key, entry);
@@ -56,4 +75,11 @@ export function maintenanceDocs(sorted: readonly Slo[]): Raw[] {
       ...(w.ranges.length ? { windows: w.ranges.map((r) => ({ start: instant(r.start, w.timeZone), end: instant(r.end, w.timeZone) })) } : {}),
     },
   }));
+}
+
+/** The SLO with only the windows whose windowKey `keep` accepts; none left is no maintenance at all. */
+export function onlyWindows(slo: Slo, keep: (key: string) => boolean): Slo {
+  const kept = (slo.maintenance ?? []).filter((w) => keep(windowKey(slo.service, w.name)));
+  const { maintenance: _all, ...rest } = slo;
+  return kept.length ? { ...rest, maintenance: kept } : rest;
 }

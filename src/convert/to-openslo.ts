@@ -15,6 +15,7 @@ import type { Raw } from '../spec/openslo/objects.js';
 import { BOUNDARY_START_TIME, calendarDuration } from '../spec/openslo/time-window.js';
 import { writeIndicator } from '../spec/openslo/write-indicator.js';
 import { readYamlDocuments } from '../spec/yaml-source.js';
+import { byId } from './to-native.js';
 import type { ConvertOutput, SloWriter } from './types.js';
 
 /**
@@ -22,14 +23,40 @@ import type { ConvertOutput, SloWriter } from './types.js';
  * OpenSLO cannot hold goes into `slo.caas.dev/` annotations that the reader honours, so that
  * reading the output gives the same SLOs; anything that still reads back differently is listed.
  */
-export const toOpenSlo: SloWriter = (slos: readonly Slo[]): ConvertOutput => {
+export const toOpenSlo: SloWriter = (slos: readonly Slo[], all: readonly Slo[] = slos): ConvertOutput => {
   const unsupported: string[] = [];
-  const docs = [...slos].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map((slo) => sloDocument(slo, unsupported));
+  const names = openSloNames(all);
+  const docs = [...slos].sort(byId).map((slo) => sloDocument(slo, names.get(slo.id)!, unsupported));
   return { yaml: docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n'), unsupported };
 };
 
 function openSloName(name: string): string {
   return isOpenSloName(name) ? name : slug(name) || 'unnamed';
+}
+
+/**
+ * OpenSLO names are unique per kind across all files, ours only within a service: an SLO whose
+ * name another SLO shares (two services' `availability`, or `a_b` and `a.b` written alike) is
+ * named after its id, and the reader takes its own name from the name annotation.
+ */
+function openSloNames(all: readonly Slo[]): Map<string, string> {
+  const count = new Map<string, number>();
+  for (const s of all) count.set(openSloName(s.name), (count.get(openSloName(s.name)) ?? 0) + 1);
+  const taken = new Set([...count].filter(([, n]) => n === 1).map(([name]) => name));
+  const out = new Map<string, string>();
+  for (const s of [...all].sort(byId)) {
+    const own = openSloName(s.name);
+    if (count.get(own) === 1) {
+      out.set(s.id, own);
+      continue;
+    }
+    const base = openSloName(s.id);
+    let name = base;
+    for (let i = 2; taken.has(name); i++) name = `${base.slice(0, 59).replace(/-+$/, '')}-${i}`;
+    taken.add(name);
+    out.set(s.id, name);
+  }
+  return out;
 }
 
 function shorthand(ms: number, what: string, slo: Slo, unsupported: string[]): string {
@@ -40,9 +67,8 @@ function shorthand(ms: number, what: string, slo: Slo, unsupported: string[]): s
   return minutes;
 }
 
-function sloDocument(slo: Slo, unsupported: string[]): Raw {
+function sloDocument(slo: Slo, name: string, unsupported: string[]): Raw {
   const annotations: Record<string, string> = {};
-  const name = openSloName(slo.name);
   if (name !== slo.name) annotations[key(SLO_KEYS.name)] = slo.name;
   if (slo.convention !== 'native') annotations[key(SLO_KEYS.convention)] = slo.convention;
   if (slo.catalog) annotations[key(SLO_KEYS.catalog)] = JSON.stringify(slo.catalog);

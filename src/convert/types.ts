@@ -7,4 +7,8 @@ export interface ConvertOutput {
   unsupported: string[];
 }
 
-export type SloWriter = (slos: readonly Slo[]) => ConvertOutput;
+/**
+ * `all`: every SLO of the run, when `slos` is only the part going to one of several output files
+ * (names that must be unique across files are chosen from all of them).
+ */
+export type SloWriter = (slos: readonly Slo[], all?: readonly Slo[]) => ConvertOutput;

@@ -80,8 +80,10 @@ export class SloQueries {
     const since = `and on () (vector(time()) > ${this.windowStart()})`;
     const range = `[${rangeEndingShort(this.reach)}:${this.base}]`;
     if (this.slo.sli.kind === 'rawErrorRatio') {
-      const steps = this.reach / BASE_WINDOW;
-      return `1 - sum_over_time((${this.own(RECORDS.burnRate(this.base))} ${since})${range}) / ${steps}`;
+      const burns = `(${this.own(RECORDS.burnRate(this.base))} ${since})${range}`;
+      // A calendar period is only partly over: its mean is over the base windows it has had, as the budget stat's is.
+      const steps = this.slo.calendar ? `count_over_time(${burns} @ end())` : this.reach / BASE_WINDOW;
+      return `1 - sum_over_time(${burns}) / ${steps}`;
     }
     const spent = `sum_over_time((${this.own(RECORDS.badEvents(this.base))} ${since})${range})`;
     const total = `(${this.own(RECORDS.totalEvents(this.window))} @ end())`;

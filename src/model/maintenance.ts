@@ -1,5 +1,5 @@
-import { TZDate, tz } from '@date-fns/tz';
-import { addDays, getDate, getDaysInMonth, getISODay, parseISO, set, startOfDay } from 'date-fns';
+import { TZDate, tz, tzOffset } from '@date-fns/tz';
+import { addDays, addHours, addMinutes, format, getDate, getDaysInMonth, getISODay, parseISO, set, startOfDay } from 'date-fns';
 import { DAY, type Millis } from './duration.js';
 import type { Slo } from './slo.js';
 
@@ -75,7 +75,21 @@ export function parseLocalInstant(text: string, zone: string): number | undefine
   const t = text.trim();
   if (!ISO_RE.test(t)) return undefined;
   const ms = +parseISO(t.replace(' ', 'T'), { in: tz(zone) });
-  return Number.isFinite(ms) ? ms : undefined;
+  if (!Number.isFinite(ms)) return undefined;
+  return t.length > 10 && /(?:Z|[+-]\d{2}:?\d{2})$/i.test(t) ? ms : secondOccurrence(ms, zone);
+}
+
+/**
+ * The later of two instants that show the same local time (the hour repeated when clocks go back);
+ * any other instant unchanged. @date-fns/tz takes the later one east of UTC but the earlier one
+ * west of it (New York, Santiago), so this makes every zone behave alike.
+ */
+function secondOccurrence(ms: number, zone: string): number {
+  const shift = tzOffset(zone, new Date(ms)) - tzOffset(zone, addHours(ms, 3));
+  if (shift <= 0) return ms;
+  const later = +addMinutes(ms, shift);
+  const wall = (at: number) => format(new TZDate(at, zone), 'yyyy-MM-dd HH:mm:ss.SSS');
+  return wall(later) === wall(ms) ? later : ms;
 }
 
 function dayMatches(r: RecurringSchedule, day: Date): boolean {
@@ -93,7 +107,7 @@ export function recurringOccurrences(r: RecurringSchedule, zone: string, from: n
   let day = startOfDay(new TZDate(from - r.duration, zone));
   while (+day < to) {
     if (dayMatches(r, day)) {
-      const start = +set(day, { hours: Math.floor(r.startMinute / 60), minutes: r.startMinute % 60, seconds: 0, milliseconds: 0 });
+      const start = secondOccurrence(+set(day, { hours: Math.floor(r.startMinute / 60), minutes: r.startMinute % 60, seconds: 0, milliseconds: 0 }), zone);
       const end = start + r.duration;
       if (end > from && start < to) out.push({ start, end });
     }

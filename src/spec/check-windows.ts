@@ -22,6 +22,11 @@ export function checkWindows(ctx: DocContext, at: Path, slo: Slo): void {
           `use a multiple of ${base}, e.g. ${formatDuration(Math.max(BASE_WINDOW, Math.round(w / BASE_WINDOW) * BASE_WINDOW))}`);
       }
       if (w > slo.window) ctx.error([...at, 'alerting', 'tiers', t.name, field], `tier ${t.name}: ${formatDuration(w)} is longer than the SLO window`);
+      // The period's own length names the period-to-date series (`_month`), not a rolling window.
+      else if (slo.calendar && w === slo.window) {
+        ctx.error([...at, 'alerting', 'tiers', t.name, field], `tier ${t.name}: ${formatDuration(w)} is the nominal length of the calendar ${slo.calendar.unit}; alert windows roll and must be shorter than the period`,
+          'use a shorter window, e.g. 3d, or a rolling SLO window');
+      }
     }
   }
   const groupBy = 'groupBy' in slo.sli ? slo.sli.groupBy : [];

@@ -118,7 +118,9 @@ function schedule(ctx: DocContext, at: Array<string | number>, raw: Raw): Recurr
   const startMinute = parseClock(String(raw.start));
   if (startMinute === undefined) ctx.error([...at, 'start'], `${JSON.stringify(raw.start)} is not a time of day`, 'write HH:MM on a 24-hour clock in quotes, e.g. "02:00" or "22:30"');
   const duration = parseDuration(String(raw.duration));
-  if (duration !== undefined && duration > MAX_RECURRING_DURATION) {
+  if (duration === undefined) {
+    ctx.error([...at, 'duration'], `${JSON.stringify(raw.duration)} is not a duration longer than zero`, 'write a Prometheus duration with units from largest to smallest, e.g. 2h or 1h30m');
+  } else if (duration > MAX_RECURRING_DURATION) {
     ctx.error([...at, 'duration'], `${raw.duration} is longer than ${formatDuration(MAX_RECURRING_DURATION)}`, 'use explicit windows for long stretches, or a shorter duration');
   }
   const monthDays = (raw.monthDays ?? []) as number[];

@@ -8,6 +8,7 @@ import { readAlerting } from './pyrra/alerting.js';
 import { readIndicator } from './pyrra/indicator.js';
 import { PYRRA_SCHEMA } from './pyrra/schema.js';
 import { checkSchema } from './schema-check.js';
+import { LABEL_NAME_RE } from '../promql/quote.js';
 
 type Raw = Record<string, any>;
 
@@ -24,6 +25,15 @@ export function isPyrra(v: unknown): boolean {
 
 function propagated(map: Record<string, string> | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(map ?? {}).filter(([k]) => k.startsWith(PROPAGATE)).map(([k, v]) => [k.slice(PROPAGATE.length), v]));
+}
+
+/** Propagated keys lose their prefix and become rule labels or alert annotations: Prometheus refuses names such as `team-name`. */
+function checkPropagatedNames(ctx: DocContext, kind: 'labels' | 'annotations', map: Record<string, string> | undefined): void {
+  for (const key of Object.keys(propagated(map))) {
+    if (LABEL_NAME_RE.test(key)) continue;
+    ctx.error(['metadata', kind, PROPAGATE + key], `${show(PROPAGATE + key)} would become the ${kind === 'labels' ? 'label' : 'annotation'} ${show(key)}, which Prometheus refuses`,
+      `use letters, digits and "_" after ${PROPAGATE}, e.g. ${PROPAGATE}${key.replace(/[^a-zA-Z0-9_]/g, '_')}`);
+  }
 }
 
 /** `spec.target`: a string percent, because Kubernetes CRDs have no floats. */
@@ -75,6 +85,8 @@ export function readPyrra(ctx: DocContext): Slo[] {
   if (!NAME_RE.test(service)) {
     ctx.error(['metadata', 'labels', PYRRA_SERVICE_LABEL], `${show(service)} cannot name a service`, 'use letters, digits, "-", "_" and ".", starting and ending with a letter or digit');
   }
+  checkPropagatedNames(ctx, 'labels', metaLabels);
+  checkPropagatedNames(ctx, 'annotations', doc.metadata.annotations);
   const percent = readTarget(ctx, spec.target);
   const window = typeof spec.window === 'string' ? parseDuration(spec.window) : undefined;
   if (window === undefined) ctx.error(['spec', 'window'], `${show(spec.window)} is not a Prometheus duration`, 'write the SLO window as a duration such as 7d, 2w, 4w or 28d');

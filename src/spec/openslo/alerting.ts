@@ -3,6 +3,7 @@ import { formatDuration, parseDuration, type Millis } from '../../model/duration
 import { defaultShortWindow } from '../../model/policy.js';
 import type { Severity } from '../../model/slo.js';
 import type { PolicyInput, TierInput, ToggleInput } from '../alert-policy.js';
+import { LABEL_NAME_RE } from '../../promql/quote.js';
 import { show } from '../errors.js';
 import { CONDITION_KEYS, foreign, jsonAnnotation, ours, SLO_KEYS } from './annotations.js';
 import { durationAt } from './durations.js';
@@ -29,6 +30,8 @@ interface Context {
   registry: Registry;
   /** SLO window: no lookback may be longer. */
   window: Millis;
+  /** The calendar unit of a calendar window, whose nominal length no lookback may equal. */
+  calendar?: string;
   /** Count-based SLIs sum 5m windows, so their alert windows must be multiples of 5m. */
   counted: boolean;
 }
@@ -161,6 +164,11 @@ function readCondition(cond: OsloObject, policyLabels: Record<string, string>, c
     error(field(at, 'lookbackWindow'), `lookbackWindow ${formatDuration(long)} is longer than the SLO window ${formatDuration(c.window)}`, 'use a shorter lookback window');
     return undefined;
   }
+  if (c.calendar && long === c.window) {
+    error(field(at, 'lookbackWindow'), `lookbackWindow ${formatDuration(long)} is the nominal length of the calendar ${c.calendar}; lookback windows roll and must be shorter than the period`,
+      'use a shorter lookback window, e.g. 3d, or a rolling time window');
+    return undefined;
+  }
   const shortText = mine.get(CONDITION_KEYS.shortWindow);
   const short = shortText ? parseDuration(shortText.text) : derivedShortWindow(long, c.counted);
   if (short === undefined || short >= long) {
@@ -184,6 +192,21 @@ function readCondition(cond: OsloObject, policyLabels: Record<string, string>, c
     ...(alertAfter > 0 ? { for: formatDuration(alertAfter) } : {}),
     ...(word !== severity ? { severityLabel: word } : {}),
     labels: { ...policyLabels, ...ruleLabels(field(cond.loc, 'metadata', 'labels'), cond.value.metadata.labels) },
-    annotations: foreign(cond.value.metadata.annotations),
+    annotations: alertAnnotations(field(cond.loc, 'metadata', 'annotations'), cond.value.metadata.annotations),
   }, field(cond.loc, 'metadata', 'name')];
+}
+
+/**
+ * The condition's own annotations for its alerts. Kubernetes-style keys (`example.com/owner`)
+ * are fine in OpenSLO metadata but Prometheus refuses them as annotation names, so they stay out.
+ */
+function alertAnnotations(loc: Loc, raw: Raw | undefined): Record<string, string> {
+  const out = foreign(raw);
+  for (const k of Object.keys(out)) {
+    if (LABEL_NAME_RE.test(k)) continue;
+    warn(field(loc, k), `annotation ${show(k)} is not copied to the alerts: Prometheus annotation names are letters, digits and "_"`,
+      `name it ${k.replace(/[^a-zA-Z0-9_]/g, '_').replace(/^(?=[0-9])/, '_')} to have it on the alerts`);
+    delete out[k];
+  }
+  return out;
 }

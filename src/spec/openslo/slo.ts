@@ -41,7 +41,12 @@ export function readSlo(slo: OsloObject, registry: Registry): Slo[] {
   const convention = conventionOf(mine);
   const method = spec.budgetingMethod as BudgetingMethod;
   const objectives = spec.objectives as Raw[];
-  const names = objectiveNames(mine.get(SLO_KEYS.name)?.text ?? slo.name, objectives);
+  const nameAnnotation = mine.get(SLO_KEYS.name);
+  // The name makes the SLO id, rule file names and label values: it follows the native name rules.
+  if (nameAnnotation && (!SERVICE_RE.test(nameAnnotation.text) || nameAnnotation.text.length > 128)) {
+    error(nameAnnotation.loc, `${show(nameAnnotation.text)} cannot name an SLO`, 'use at most 128 letters, digits, "-", "_" and ".", starting and ending with a letter or digit');
+  }
+  const names = objectiveNames(nameAnnotation?.text ?? slo.name, objectives);
   const out: Slo[] = [];
   objectives.forEach((o, i) => {
     const obj = field(loc, 'spec', 'objectives', i);
@@ -59,7 +64,7 @@ export function readSlo(slo: OsloObject, registry: Registry): Slo[] {
     const sli: Sli | undefined = catalog?.sli ?? annotated ?? fromIndicator;
     if (!sli || !time || !source) return;
     const errorBudget = budgetFromPercent(percent);
-    const policyInput = readAlerting(slo, mine, { registry, window: time.window, counted: sli.kind !== 'rawErrorRatio' });
+    const policyInput = readAlerting(slo, mine, { registry, window: time.window, calendar: time.calendar?.unit, counted: sli.kind !== 'rawErrorRatio' });
     if (!policyInput) return;
     const alerting = buildPolicy(loc.ctx, ['spec', 'alertPolicies'], policyInput, time.window, errorBudget);
     if (alerting.noData && policyInput.noDataLabel) alerting.noData.severityLabel = policyInput.noDataLabel;
