@@ -42,6 +42,11 @@ describe('loading SLO files', () => {
     expect(load('groups: []\nfoo: 1\n').errors.length + load('apiVersion: v1\ngroups: []\n').errors.length).toBe(2);
   });
 
+  it('refuses an alert annotation name Prometheus cannot use, at its line', () => {
+    const r = load(valid(`  objective: 99.9\n${SLI}\n  alerting:\n    annotations:\n      runbook-url: https://x`));
+    expect(r.errors).toEqual([expect.objectContaining({ line: 14, field: 'spec.alerting.annotations.runbook-url', message: expect.stringContaining('not a valid name') })]);
+  });
+
   it('reports broken YAML with its line and column', () => {
     const r = load('apiVersion: slo.caas.dev/v1\nkind: SLO\nmetadata: {name: x\nspec: []\n');
     expect(r.errors.length).toBeGreaterThan(0);
