@@ -1,6 +1,5 @@
 import { BadPayload } from './errors.js';
-
-const decoder = new TextDecoder('utf-8', { fatal: true });
+import { utf8String } from './strings.js';
 
 /**
  * A minimal protobuf wire-format reader over one buffer: varints, fixed64 doubles and
@@ -125,25 +124,7 @@ export class Reader {
 
   string(): string {
     const [s, e] = this.bytes();
-    // Label names and values are short and ASCII almost always; TextDecoder costs more than they do.
-    if (e - s <= 64) {
-      let out = '';
-      let ascii = true;
-      for (let i = s; i < e; i++) {
-        const c = this.buf[i]!;
-        if (c >= 0x80) {
-          ascii = false;
-          break;
-        }
-        out += String.fromCharCode(c);
-      }
-      if (ascii) return out;
-    }
-    try {
-      return decoder.decode(this.buf.subarray(s, e));
-    } catch {
-      throw new BadPayload('protobuf: a string is not valid UTF-8');
-    }
+    return utf8String(this.buf, s, e);
   }
 
   skip(wireType: number): void {

@@ -1,4 +1,5 @@
 import { BadPayload } from './errors.js';
+import { scanMetricName } from './metric-name.js';
 import { Reader } from './protobuf.js';
 import { DEFAULT_LIMITS, readSample } from './sample.js';
 import type { DecodedSeries, DecodeOptions, DecodeResult } from './series.js';
@@ -27,7 +28,19 @@ export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {})
     }
     if (++seen > limits.maxSeries) throw new BadPayload(`remote-write: more than ${limits.maxSeries} series in one request; send smaller batches (queue_config.max_samples_per_send)`, 413);
     const [start, end] = r.bytes();
-    const s = decodeSeries(r.sub(start, end), limits, opts.keep);
+    let keep = opts.keep;
+    if (keep) {
+      // Most series are of metrics no SLI reads: decide from the name's bytes, decode nothing else.
+      const name = scanMetricName(body, start, end, limits.maxLabelsPerSeries, limits.maxLabelLength);
+      if (name !== undefined) {
+        if (!keep(name)) {
+          skipped++;
+          continue;
+        }
+        keep = undefined;
+      }
+    }
+    const s = decodeSeries(r.sub(start, end), limits, keep);
     if (s) {
       series.push(s);
       samples += s.samples.length;
