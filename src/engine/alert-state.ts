@@ -26,8 +26,12 @@ export interface Condition {
   forMs: number;
 }
 
-/** Moves every alert one evaluation forward; returns the alerts worth reporting (not the long-resolved). */
-export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonly Condition[], now: number): void {
+/**
+ * Moves every alert one evaluation forward. Keys of alerts created or changed in any field go
+ * into `changed` (when given), so that the caller serialises only those; dropped alerts are
+ * simply gone from `alerts`.
+ */
+export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonly Condition[], now: number, changed?: Set<string>): void {
   const seen = new Set<string>();
   for (const c of conditions) {
     seen.add(c.key);
@@ -35,13 +39,15 @@ export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonl
     if (!a || a.state === 'inactive') {
       a = { key: c.key, slo: c.slo, labels: c.labels, annotations: c.annotations, state: 'pending', activeAt: now, value: c.value };
       alerts.set(c.key, a);
-    }
+      changed?.add(c.key);
+    } else if (!Object.is(a.value, c.value) || a.labels !== c.labels || a.annotations !== c.annotations) changed?.add(c.key);
     a.value = c.value;
     a.labels = c.labels;
     a.annotations = c.annotations;
     if (a.state === 'pending' && now - a.activeAt >= c.forMs) {
       a.state = 'firing';
       a.firedAt = now;
+      changed?.add(c.key);
     }
   }
   for (const [key, a] of alerts) {
@@ -50,6 +56,7 @@ export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonl
     else if (a.state === 'firing') {
       a.state = 'inactive';
       a.resolvedAt = now;
+      changed?.add(key);
     } else if (a.resolvedAt !== undefined && now - a.resolvedAt > KEEP_RESOLVED) alerts.delete(key);
   }
 }

@@ -5,7 +5,7 @@ import type { RenderOptions } from '../rules/types.js';
 import type { DecodedSeries } from '../ingest/series.js';
 import { ChangeSet, type BucketDelta, type SeriesPoint } from '../store/changes.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
-import { stepAlerts, type ActiveAlert } from './alert-state.js';
+import { stepAlerts, type ActiveAlert, type Condition } from './alert-state.js';
 import { alertRulesOf, sloConditions, type SloAlertRules } from './conditions.js';
 import { evaluateGroup, type GroupStatus } from './evaluate.js';
 import { collectChanges, MatchIndex } from './ingest.js';
@@ -82,6 +82,8 @@ export class Engine {
   readonly alerts = new Map<string, ActiveAlert>();
   /** What the store holds of each alert, so that an evaluation writes only changes. */
   private readonly savedAlerts = new Map<string, string>();
+  /** Alerts whose state may differ from what the store holds: compared (and written) at the next evaluation. */
+  private readonly unsaved = new Set<string>();
   readonly clock: () => number;
 
   constructor(private readonly opts: EngineOptions) {
@@ -127,6 +129,7 @@ export class Engine {
       const alert = JSON.parse(a.json) as ActiveAlert;
       // A pending alert waits its whole `for` again: the engine was not watching while it was down.
       if (alert.state !== 'pending') this.alerts.set(a.key, alert);
+      this.unsaved.add(a.key);
     }
   }
 
@@ -267,16 +270,22 @@ export class Engine {
 
   /** One evaluation: every alert condition, stepped through pending/firing/resolved, persisted. */
   evaluateAlerts(now: number = this.clock()): ActiveAlert[] {
-    const conditions = this.status(now)
-      .filter((s) => s.source !== 'unavailable')
-      .flatMap((s) => sloConditions(s.slo, this.rules.get(s.slo.id)!, s.groups, this.opts.render));
-    stepAlerts(this.alerts, conditions, now);
+    const conditions: Condition[] = [];
+    const t = this.clock();
+    for (const state of this.states.values()) {
+      const s = this.statusOf(state, now, t);
+      if (s.source !== 'unavailable') sloConditions(s.slo, this.rules.get(s.slo.id)!, s.groups, conditions);
+    }
+    stepAlerts(this.alerts, conditions, now, this.unsaved);
     const list = [...this.alerts.values()];
-    // Only what changed is written: most evaluations change no alert state at all.
+    // Only what changed is written: most evaluations change no alert state at all. Alerts that
+    // did not change since they were last compared with the store are not serialised again.
     const upserts: Array<{ key: string; json: string }> = [];
-    for (const a of list) {
+    for (const key of this.unsaved) {
+      const a = this.alerts.get(key);
+      if (!a) continue;
       const json = JSON.stringify(a);
-      if (this.savedAlerts.get(a.key) !== json) upserts.push({ key: a.key, json });
+      if (this.savedAlerts.get(key) !== json) upserts.push({ key, json });
     }
     const deletes = [...this.savedAlerts.keys()].filter((k) => !this.alerts.has(k));
     if (upserts.length || deletes.length) {
@@ -284,6 +293,8 @@ export class Engine {
       for (const u of upserts) this.savedAlerts.set(u.key, u.json);
       for (const k of deletes) this.savedAlerts.delete(k);
     }
+    // Cleared only once stored: a failed write is retried at the next evaluation.
+    this.unsaved.clear();
     return list;
   }
 

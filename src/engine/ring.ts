@@ -11,12 +11,22 @@ export class BucketRing {
   /** End time of the bucket a slot holds, or -1. */
   readonly ends: Float64Array;
   /**
-   * Window sums already computed, by `to` and span. Only a write at or before the newest cached
-   * `to` (late data) clears them: writes into the bucket being filled leave them valid, so an
-   * evaluation costs a lookup per window, and a full pass only when the 5m edge moves.
+   * Window sums already computed, one per span, for the `to` they were computed at. Only a write
+   * at or before the newest cached `to` (late data) clears them: writes into the bucket being
+   * filled leave them valid, so an evaluation costs a lookup per window, and a pass over the
+   * buckets only when the 5m edge moves.
    */
-  private readonly cache = new Map<string, WindowSum>();
+  private cacheSpan: number[] = [];
+  private cacheTo: number[] = [];
+  private cacheSum: WindowSum[] = [];
   private cachedTo = -Infinity;
+  /**
+   * Bounds on the ends the ring holds (the oldest only ever lowers, so it may trail the real
+   * oldest after a wrap): a window pass visits only slots that can hold one of its buckets,
+   * which makes a ring holding a few hours of a 30-day window cost a few hours of slots.
+   */
+  private minEnd = Infinity;
+  private maxEnd = -Infinity;
 
   constructor(
     readonly resMs: number,
@@ -42,6 +52,7 @@ export class BucketRing {
     const i = this.slot(end);
     if (this.ends[i] !== end) {
       if (this.ends[i]! > end) return; // older than the ring covers
+      this.held(end);
       this.ends[i] = end;
       this.total[i] = 0;
       this.num[i] = 0;
@@ -57,6 +68,7 @@ export class BucketRing {
     this.touch(end);
     const i = this.slot(end);
     if (this.ends[i]! > end) return;
+    this.held(end);
     this.ends[i] = end;
     this.total[i] = total;
     this.num[i] = num;
@@ -74,53 +86,77 @@ export class BucketRing {
     return { total: this.total[i]!, num: this.num[i]!, samples: this.samples[i]! };
   }
 
-  /** Calls `visit` with the slot of every bucket held with end in (to - span, to]. */
-  private each(to: number, span: number, visit: (slot: number) => void): void {
+  private held(end: number): void {
+    if (end < this.minEnd) this.minEnd = end;
+    if (end > this.maxEnd) this.maxEnd = end;
+  }
+
+  /** The ends in (to - span, to] a held bucket can have, newest first: [newest, oldest], empty when first < last. */
+  private range(to: number, span: number): { first: number; last: number } {
     const n = Math.min(Math.round(span / this.resMs), this.size);
-    for (let k = 0; k < n; k++) {
-      const end = to - k * this.resMs;
-      const i = this.slot(end);
-      if (this.ends[i] === end) visit(i);
-    }
+    let first = to;
+    let last = to - (n - 1) * this.resMs;
+    // Whole steps of resMs from `to`, so the ends visited are exactly those a full pass visits.
+    if (this.maxEnd < first) first = to - Math.ceil((to - this.maxEnd) / this.resMs) * this.resMs;
+    if (this.minEnd > last) last = to - Math.floor((to - this.minEnd) / this.resMs) * this.resMs;
+    return { first, last };
   }
 
   private touch(end: number): void {
     if (end <= this.cachedTo) {
-      this.cache.clear();
+      this.cacheSpan.length = 0;
+      this.cacheTo.length = 0;
+      this.cacheSum.length = 0;
       this.cachedTo = -Infinity;
     }
   }
 
   /** Sums over buckets with end in (to - span, to], applying `badOf` per bucket. */
   sum(to: number, span: number, badOf: (t: number, n: number) => number): WindowSum {
-    const key = `${to}/${span}`;
-    const hit = this.cache.get(key);
-    if (hit) return hit;
+    const spans = this.cacheSpan;
+    let c = 0;
+    while (c < spans.length && spans[c] !== span) c++;
+    if (c < spans.length && this.cacheTo[c] === to) return this.cacheSum[c]!;
     const out = this.sumUncached(to, span, badOf);
-    if (this.cache.size > 64) this.cache.clear();
-    this.cache.set(key, out);
-    this.cachedTo = Math.max(this.cachedTo, to);
+    if (c === spans.length) {
+      if (c >= 64) {
+        this.touch(this.cachedTo);
+        c = 0;
+      }
+      spans.push(span);
+    }
+    this.cacheTo[c] = to;
+    this.cacheSum[c] = out;
+    if (to > this.cachedTo) this.cachedTo = to;
     return out;
   }
 
   private sumUncached(to: number, span: number, badOf: (t: number, n: number) => number): WindowSum {
     const out = { total: 0, bad: 0, samples: 0 };
-    this.each(to, span, (i) => {
-      out.total += this.total[i]!;
-      out.bad += badOf(this.total[i]!, this.num[i]!);
-      out.samples += this.samples[i]!;
-    });
+    const { first, last } = this.range(to, span);
+    const { ends, total, num, samples, resMs } = this;
+    for (let end = first; end >= last; end -= resMs) {
+      const i = this.slot(end);
+      if (ends[i] !== end) continue;
+      out.total += total[i]!;
+      out.bad += badOf(total[i]!, num[i]!);
+      out.samples += samples[i]!;
+    }
     return out;
   }
 
   /** Plain sums over buckets with end in (to - span, to], for windows whose clamp applies to the whole. */
   sumRaw(to: number, span: number): { total: number; num: number; samples: number } {
     const out = { total: 0, num: 0, samples: 0 };
-    this.each(to, span, (i) => {
-      out.total += this.total[i]!;
-      out.num += this.num[i]!;
-      out.samples += this.samples[i]!;
-    });
+    const { first, last } = this.range(to, span);
+    const { ends, total, num, samples, resMs } = this;
+    for (let end = first; end >= last; end -= resMs) {
+      const i = this.slot(end);
+      if (ends[i] !== end) continue;
+      out.total += total[i]!;
+      out.num += num[i]!;
+      out.samples += samples[i]!;
+    }
     return out;
   }
 

@@ -23,3 +23,40 @@ function formatGo(v: number): string {
   if (abs !== 0 && (abs < 1e-4 || abs >= 1e21)) return v.toExponential().replace(/e([+-])(\d)$/, 'e$10$2');
   return String(v);
 }
+
+type Part = string | ((labels: Record<string, string>, value: number) => string);
+
+/**
+ * `expandTemplate` split once into literal text and actions, for annotations expanded at every
+ * evaluation: the same matches, so the same output, without running the regexes each time.
+ */
+export function compileTemplate(text: string): (labels: Record<string, string>, value: number) => string {
+  const parts: Part[] = [];
+  let at = 0;
+  for (const m of text.matchAll(/\{\{-?\s*(.*?)\s*-?\}\}/g)) {
+    const whole = m[0];
+    const body = m[1]!;
+    if (m.index! > at) parts.push(text.slice(at, m.index));
+    at = m.index! + whole.length;
+    const label = /^\$labels\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(body);
+    const printf = /^printf\s+"%\.(\d+)f"\s+\$value$/.exec(body);
+    if (label) {
+      const name = label[1]!;
+      parts.push((labels) => String(labels[name] ?? ''));
+    } else if (body === '$value') parts.push((_l, value) => formatGo(value));
+    else if (printf) {
+      const digits = Number(printf[1]);
+      parts.push((_l, value) => (Number.isFinite(value) ? value.toFixed(digits) : formatGo(value)));
+    } else parts.push(whole);
+  }
+  if (at < text.length) parts.push(text.slice(at));
+  if (parts.every((p) => typeof p === 'string')) {
+    const fixed = parts.join('');
+    return () => fixed;
+  }
+  return (labels, value) => {
+    let out = '';
+    for (const p of parts) out += typeof p === 'string' ? p : p(labels, value);
+    return out;
+  };
+}
