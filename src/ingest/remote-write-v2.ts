@@ -80,14 +80,15 @@ function decodeSeries(
   }
   if (refs.length % 2) throw new BadPayload('remote-write 2.0: labels_refs must hold name/value pairs (an even count)');
   if (refs.length / 2 > limits.maxLabelsPerSeries) throw new BadPayload(`remote-write 2.0: a series has more than ${limits.maxLabelsPerSeries} labels`);
-  const labels: Record<string, string> = {};
+  // The refs are checked and the name found first: a series no SLI selects (most of them) never
+  // builds its labels object. The checks and their order are those of building it.
+  let metric: string | undefined;
   for (let i = 0; i < refs.length; i += 2) {
     const name = symbols[refs[i]!];
     const value = symbols[refs[i + 1]!];
     if (name === undefined || value === undefined) throw new BadPayload(`remote-write 2.0: a label refers to symbol ${Math.max(refs[i]!, refs[i + 1]!)}, past the ${symbols.length} symbols sent`);
-    labels[name] = value;
+    if (name === '__name__') metric = value;
   }
-  const metric = labels.__name__;
   if (metric === undefined) throw new BadPayload('remote-write 2.0: a series has no __name__ label');
   if (samples.length && histograms) throw new BadPayload(`remote-write 2.0: series ${metric} carries both samples and histograms; send them as two series`);
   // Histograms and exemplars count as written whether or not an SLI reads them.
@@ -97,5 +98,7 @@ function decodeSeries(
     counts.skippedSamples += samples.length;
     return undefined;
   }
+  const labels: Record<string, string> = {};
+  for (let i = 0; i < refs.length; i += 2) labels[symbols[refs[i]!]!] = symbols[refs[i + 1]!]!;
   return { labels, samples };
 }

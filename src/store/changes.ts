@@ -31,14 +31,29 @@ export class ChangeSet {
   /** Samples too old for any window, or too far in the future. */
   outOfBounds = 0;
 
+  /**
+   * slo → group → res → end → the delta in `buckets`: a lookup per sample without building (and
+   * hashing) a string key from numbers; the string key is built once, when a bucket is new.
+   */
+  private readonly byCell = new Map<string, Map<string, Map<number, Map<number, BucketDelta>>>>();
+
   add(slo: string, group: string, groupLabels: Record<string, string>, res: number, end: number, total: number, num: number, samples: number): void {
-    const key = `${slo}\u0000${group}\u0000${res}\u0000${end}`;
-    const d = this.buckets.get(key);
+    let groups = this.byCell.get(slo);
+    if (!groups) this.byCell.set(slo, (groups = new Map()));
+    let resolutions = groups.get(group);
+    if (!resolutions) groups.set(group, (resolutions = new Map()));
+    let ends = resolutions.get(res);
+    if (!ends) resolutions.set(res, (ends = new Map()));
+    const d = ends.get(end);
     if (d) {
       d.total += total;
       d.num += num;
       d.samples += samples;
-    } else this.buckets.set(key, { slo, group, groupLabels, res, end, total, num, samples });
+      return;
+    }
+    const delta: BucketDelta = { slo, group, groupLabels, res, end, total, num, samples };
+    ends.set(end, delta);
+    this.buckets.set(`${slo}\u0000${group}\u0000${res}\u0000${end}`, delta);
   }
 
   get empty(): boolean {

@@ -42,6 +42,11 @@ export class SqliteStore {
   private readonly upsertBucket: Database.Statement;
   private readonly insertGroup: Database.Statement;
   readonly file: string;
+  /**
+   * Groups known to be in the `groups` table (`slo\0grp`), so a commit inserts each group once,
+   * not once per bucket. Filled only after a commit succeeds; forgotten when rows can be deleted.
+   */
+  private readonly storedGroups = new Set<string>();
   /** Duration of the last commits, for the engine's own health metrics. */
   lastCommitMs = 0;
 
@@ -68,15 +73,21 @@ export class SqliteStore {
   /** Writes a change set atomically; throws StoreError (nothing written) when the disk refuses. */
   commit(changes: ChangeSet): void {
     const started = performance.now();
+    const newGroups = new Set<string>();
     try {
       this.db.transaction(() => {
         // SQLite has no NaN; NULL stands for a staleness marker.
         for (const [key, p] of changes.series) this.upsertSeries.run(key, p.ts, Number.isNaN(p.v) ? null : p.v);
         for (const b of changes.buckets.values()) {
-          this.insertGroup.run(b.slo, b.group, JSON.stringify(b.groupLabels));
+          const g = `${b.slo}\u0000${b.group}`;
+          if (!this.storedGroups.has(g) && !newGroups.has(g)) {
+            this.insertGroup.run(b.slo, b.group, JSON.stringify(b.groupLabels));
+            newGroups.add(g);
+          }
           this.upsertBucket.run(b.slo, b.group, b.res, b.end, b.total, b.num, b.samples);
         }
       })();
+      for (const g of newGroups) this.storedGroups.add(g);
     } catch (e) {
       throw new StoreError(`the store could not save this write (${(e as Error).message}); nothing of it was kept, so retry it`);
     } finally {
@@ -104,6 +115,7 @@ export class SqliteStore {
   setSlos(fingerprints: ReadonlyMap<string, string>): string[] {
     const old = this.fingerprints();
     const changed = [...fingerprints].filter(([id, fp]) => old.has(id) && old.get(id) !== fp).map(([id]) => id);
+    this.storedGroups.clear();
     this.db.transaction(() => {
       for (const id of changed) {
         this.db.prepare('DELETE FROM buckets WHERE slo = ?').run(id);
@@ -118,6 +130,7 @@ export class SqliteStore {
   /** Drops buckets no window can reach any more, and series last seen at or before `seriesBefore`. */
   prune(retention: ReadonlyMap<string, { res: number; before: number }[]>, seriesBefore: number): void {
     const del = this.db.prepare('DELETE FROM buckets WHERE slo = ? AND res = ? AND end_ms <= ?');
+    this.storedGroups.clear();
     this.db.transaction(() => {
       for (const [slo, rules] of retention) for (const r of rules) del.run(slo, r.res, r.before);
       this.db.prepare('DELETE FROM series WHERE ts <= ?').run(seriesBefore);
