@@ -4,12 +4,8 @@ import { DEFAULT_SLO_WINDOW } from '../model/constants.js';
 import { formatDuration } from '../model/duration.js';
 import { DEFAULT_GRAFANA_DASHBOARDS_PATH, dashboardOutputs } from '../dashboards/index.js';
 import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../rules/index.js';
-import { registerConvert } from './convert-command.js';
 import { loadOrReport } from './load-or-report.js';
 import { durationOption, labelOption, urlOption } from './options.js';
-import { registerReport } from './report-command.js';
-import { registerServe } from './serve-command.js';
-import { registerSimulate } from './simulate-command.js';
 import { VERSION } from './version.js';
 import { diffOutputs, writeOutputs, type OutputSet } from './write-outputs.js';
 
@@ -100,10 +96,23 @@ program
     }
   });
 
-registerServe(program, periodOption);
-registerSimulate(program);
-registerReport(program, periodOption);
-registerConvert(program, periodOption);
+// The other commands pull in the engine, server and converters: hundreds of modules that tsx
+// would transpile and load before `generate` could start. They are only registered (same order,
+// same help) when the command line may need them: anything but one of the commands above.
+const LOCAL_COMMANDS = new Set(['validate', 'generate', 'catalog']);
+const firstArg = process.argv.slice(2).find((a) => !a.startsWith('-'));
+if (!(firstArg !== undefined && LOCAL_COMMANDS.has(firstArg) && process.argv[2] === firstArg)) {
+  const [{ registerServe }, { registerSimulate }, { registerReport }, { registerConvert }] = await Promise.all([
+    import('./serve-command.js'),
+    import('./simulate-command.js'),
+    import('./report-command.js'),
+    import('./convert-command.js'),
+  ]);
+  registerServe(program, periodOption);
+  registerSimulate(program);
+  registerReport(program, periodOption);
+  registerConvert(program, periodOption);
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -21,10 +21,13 @@ function isGenerated(path: string): boolean {
   }
 }
 
-/** Files in `dir` that we generated earlier; anything else there is the user's and left alone. */
-function generatedFiles(dir: string): string[] {
+/**
+ * Files in `dir` that we generated earlier and no longer produce; anything else there is the
+ * user's and left alone. Files we still produce are not read here: they are not extra either way.
+ */
+function extraGeneratedFiles(dir: string, files: ReadonlyMap<string, string>): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => isGenerated(join(dir, f)));
+  return readdirSync(dir).filter((f) => !files.has(f) && isGenerated(join(dir, f)));
 }
 
 /** What `--check` reports: files whose content differs, files not yet written, files no SLO produces any more. */
@@ -35,7 +38,7 @@ export function diffOutputs(dir: string, files: ReadonlyMap<string, string>): Ou
     if (!existsSync(path)) diff.missing.push(path);
     else if (readFileSync(path, 'utf8') !== content) diff.stale.push(path);
   }
-  for (const f of generatedFiles(dir)) if (!files.has(f)) diff.extra.push(join(dir, f));
+  for (const f of extraGeneratedFiles(dir, files)) diff.extra.push(join(dir, f));
   return diff;
 }
 

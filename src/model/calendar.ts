@@ -1,5 +1,13 @@
 import { TZDate, tzOffset } from '@date-fns/tz';
-import { addMonths, addQuarters, addWeeks, addYears, startOfISOWeek, startOfMonth, startOfQuarter, startOfYear } from 'date-fns';
+// One module per function: the 'date-fns' index would load ~300 modules at start-up.
+import { addMonths } from 'date-fns/addMonths';
+import { addQuarters } from 'date-fns/addQuarters';
+import { addWeeks } from 'date-fns/addWeeks';
+import { addYears } from 'date-fns/addYears';
+import { startOfISOWeek } from 'date-fns/startOfISOWeek';
+import { startOfMonth } from 'date-fns/startOfMonth';
+import { startOfQuarter } from 'date-fns/startOfQuarter';
+import { startOfYear } from 'date-fns/startOfYear';
 import { DAY, type Millis } from './duration.js';
 
 export type CalendarUnit = 'week' | 'month' | 'quarter' | 'year';

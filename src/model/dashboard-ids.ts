@@ -5,6 +5,8 @@ export function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
 }
 
+const uidCache = new Map<string, string>();
+
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 8);
 }
@@ -14,8 +16,14 @@ function shortHash(text: string): string {
  * stable across runs and distinct for services whose slugs collide after truncation.
  */
 export function dashboardUid(kind: string, name: string): string {
-  const head = `${kind}-${slug(name)}`.slice(0, 31).replace(/-+$/, '');
-  return `${head}-${shortHash(`${kind}\u0000${name}`)}`;
+  // Every rule and panel of a service links to its dashboard: hash each name once.
+  const key = `${kind}\u0000${name}`;
+  let uid = uidCache.get(key);
+  if (uid === undefined) {
+    const head = `${kind}-${slug(name)}`.slice(0, 31).replace(/-+$/, '');
+    uidCache.set(key, (uid = `${head}-${shortHash(key)}`));
+  }
+  return uid;
 }
 
 export function serviceDashboardUid(service: string): string {

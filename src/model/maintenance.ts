@@ -1,5 +1,15 @@
 import { TZDate, tz, tzOffset } from '@date-fns/tz';
-import { addDays, addHours, addMinutes, format, getDate, getDaysInMonth, getISODay, parseISO, set, startOfDay } from 'date-fns';
+// One module per function: the 'date-fns' index would load ~300 modules at start-up.
+import { addDays } from 'date-fns/addDays';
+import { addHours } from 'date-fns/addHours';
+import { addMinutes } from 'date-fns/addMinutes';
+import { format } from 'date-fns/format';
+import { getDate } from 'date-fns/getDate';
+import { getDaysInMonth } from 'date-fns/getDaysInMonth';
+import { getISODay } from 'date-fns/getISODay';
+import { parseISO } from 'date-fns/parseISO';
+import { set } from 'date-fns/set';
+import { startOfDay } from 'date-fns/startOfDay';
 import { DAY, type Millis } from './duration.js';
 import type { Slo } from './slo.js';
 

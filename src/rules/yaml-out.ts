@@ -1,16 +1,180 @@
-import { stringify } from 'yaml';
+import { Document, stringify } from 'yaml';
+import { stringifyString } from 'yaml/util';
+
+const OPTIONS = { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false, sortMapEntries: false } as const;
 
 /**
  * Deterministic YAML: keys in the order built, multi-line PromQL as literal blocks, no folding,
  * so that a regenerated file diffs cleanly in review.
+ *
+ * Generation writes thousands of these, and `yaml`'s document model (a node per value, then a
+ * visitor pass) dominated `slo generate`. The rule and test files are plain block maps and
+ * sequences of strings, numbers and booleans, so they are laid out here the way `yaml` lays them
+ * out, and every string still goes through `yaml`'s own scalar stringifier (quoting, literal
+ * blocks), cached because label names and values repeat. Anything else falls back to `yaml`.
  */
 export function toYaml(value: unknown): string {
-  return stringify(value, { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: false, sortMapEntries: false });
+  if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+    try {
+      return `${blockMap(value as Record<string, unknown>, '')}\n`;
+    } catch (e) {
+      if (!(e instanceof Unsupported)) throw e;
+    }
+  }
+  return stringify(value, OPTIONS);
 }
 
 /** Labels and annotations sorted by name: stable whatever order the spec listed them in. */
 export function sorted(map: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const out: Record<string, string> = {};
+  for (const k of Object.keys(map).sort()) {
+    // a plain assignment to `__proto__` would set the prototype instead of a key
+    if (k === '__proto__') Object.defineProperty(out, k, { value: map[k], enumerable: true, writable: true, configurable: true });
+    else out[k] = map[k]!;
+  }
+  return out;
 }
 
 export { GENERATED_HEADER } from '../model/constants.js';
+
+class Unsupported extends Error {}
+
+const INDENT_STEP = '  ';
+
+function isPlainObject(v: object): v is Record<string, unknown> {
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** A non-empty block map whose lines after the first start with `indent` (as `YAMLMap.toString`). */
+function blockMap(map: Record<string, unknown>, indent: string): string {
+  const inner = indent + INDENT_STEP;
+  let out = '';
+  let first = true;
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (value === undefined) continue; // `yaml` drops undefined map values
+    const k = scalarString(key, inner, true);
+    if (k.length > 1024) throw new Unsupported();
+    out += (first ? '' : `\n${indent}`) + k + ':' + pairValue(value, inner);
+    first = false;
+  }
+  if (first) throw new Unsupported(); // every value undefined: `yaml` prints `{}`
+  return out;
+}
+
+/** A non-empty block sequence at `indent`: items prefixed `- `, their own lines one step deeper. */
+function blockSeq(items: readonly unknown[], indent: string): string {
+  const inner = indent + INDENT_STEP;
+  let out = '';
+  for (let i = 0; i < items.length; i++) out += (i === 0 ? '- ' : `\n${indent}- `) + node(items[i], inner);
+  return out;
+}
+
+/** What follows `key:` (as `stringifyPair`): collections on the next line, scalars after a space. */
+function pairValue(value: unknown, inner: string): string {
+  if (value !== null && typeof value === 'object') {
+    if (Array.isArray(value)) return value.length === 0 ? ' []' : `\n${inner}${blockSeq(value, inner)}`;
+    if (!isPlainObject(value)) throw new Unsupported();
+    return Object.keys(value).length === 0 ? ' {}' : `\n${inner}${blockMap(value, inner)}`;
+  }
+  const s = scalar(value, inner);
+  return s === '' || s[0] === '\n' ? s : ` ${s}`;
+}
+
+function node(value: unknown, indent: string): string {
+  if (value !== null && typeof value === 'object') {
+    if (Array.isArray(value)) return value.length === 0 ? '[]' : blockSeq(value, indent);
+    if (!isPlainObject(value)) throw new Unsupported();
+    return Object.keys(value).length === 0 ? '{}' : blockMap(value, indent);
+  }
+  return scalar(value, indent);
+}
+
+function scalar(value: unknown, indent: string): string {
+  switch (typeof value) {
+    case 'string':
+      return scalarString(value, indent, false);
+    case 'number':
+      // `stringifyNumber` for the core schema's int and float tags
+      if (!Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value < 0 ? '-.inf' : '.inf';
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    default:
+      if (value === null) return 'null';
+      throw new Unsupported();
+  }
+}
+
+type Ctx = Record<string, unknown>;
+let doc: Document | undefined;
+const contexts = new Map<string, Ctx>();
+const stringCache = new Map<string, string>();
+
+/**
+ * `yaml`'s own rendering of a string scalar, for this indent and key/value position. Short
+ * strings (label names and values, durations) repeat across rules and SLOs and are cached; long
+ * ones are mostly one-off expressions, where a cache would only cost memory.
+ */
+function scalarString(value: string, indent: string, implicitKey: boolean): string {
+  const where = `${implicitKey ? 'k' : 'v'}${indent}`;
+  const short = value.length <= 64;
+  const cacheKey = short ? `${where}\u0000${value}` : '';
+  if (short) {
+    const hit = stringCache.get(cacheKey);
+    if (hit !== undefined) return hit;
+  }
+  if (isPlainAsIs(value)) {
+    if (short) stringCache.set(cacheKey, value);
+    return value;
+  }
+  let ctx = contexts.get(where);
+  if (!ctx) {
+    doc ??= new Document(null, OPTIONS);
+    ctx = { actualString: true, doc, indent, indentStep: INDENT_STEP, implicitKey, inFlow: null, options: { ...STRINGIFY_DEFAULTS, ...OPTIONS } };
+    contexts.set(where, ctx);
+  }
+  // stringifyString only writes to its context for a scalar at the root (indent ''), never here.
+  const out = stringifyString({ value } as never, (indent === '' ? { ...ctx } : ctx) as never, undefined, undefined);
+  if (short) stringCache.set(cacheKey, out);
+  return out;
+}
+
+// The checks `stringifyString` makes before it prints a one-line string plain and unchanged, in
+// its order: no control characters, no newline, none of the indicator patterns, no document
+// marker, and nothing another core-schema tag would read back as a non-string (`true`, `1e3`).
+const NEEDS_CARE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
+const INDICATORS = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
+const DOCUMENT_MARKER = /^(%|---|\.\.\.)/;
+let otherTags: RegExp[] | undefined;
+
+function isPlainAsIs(value: string): boolean {
+  if (value === '' || NEEDS_CARE.test(value) || INDICATORS.test(value) || DOCUMENT_MARKER.test(value)) return false;
+  doc ??= new Document(null, OPTIONS);
+  otherTags ??= [...doc.schema.tags, ...((doc.schema as { compat?: typeof doc.schema.tags }).compat ?? [])]
+    .filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test)
+    .map((t) => t.test as RegExp);
+  return !otherTags.some((re) => re.test(value));
+}
+
+/** `createStringifyContext`'s defaults, which `stringifyString` reads. */
+const STRINGIFY_DEFAULTS = {
+  blockQuote: true,
+  commentString: (s: string) => s.replace(/^(?!$)(?: $)?/gm, '#'),
+  defaultKeyType: null,
+  defaultStringType: 'PLAIN',
+  directives: null,
+  doubleQuotedAsJSON: false,
+  doubleQuotedMinMultiLineLength: 40,
+  falseStr: 'false',
+  flowCollectionPadding: true,
+  indentSeq: true,
+  lineWidth: 80,
+  minContentWidth: 20,
+  nullStr: 'null',
+  simpleKeys: false,
+  singleQuote: null,
+  trueStr: 'true',
+  verifyAliasOrder: true,
+};

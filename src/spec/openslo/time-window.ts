@@ -1,5 +1,6 @@
 import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
+// One module per function: the 'date-fns' index would load ~300 modules at start-up.
+import { format } from 'date-fns/format';
 import { isKnownTimeZone, NOMINAL_LENGTH, periodStart, type CalendarUnit, type CalendarWindow } from '../../model/calendar.js';
 import type { Millis } from '../../model/duration.js';
 import { show } from '../errors.js';
