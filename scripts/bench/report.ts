@@ -117,7 +117,7 @@ function profileSection(r: Results): string[] {
     '',
     '**What this says.** ' +
       `Decoding dominates: src/ingest (protobuf.ts, remote-write-v1.ts, snappy.ts, sample.ts) plus UTF-8 decoding in node:internal/encoding take ${fix(p.byFile.filter((l) => /src\/ingest\/|node:internal\/encoding/.test(l.what)).reduce((n, l) => n + l.selfPercent, 0), 0)}% of self time, while matching and bucketing (src/engine) take ${fix(p.byFile.filter((l) => l.what.startsWith('src/engine/')).reduce((n, l) => n + l.selfPercent, 0), 0)}% and SQLite (better-sqlite3, src/store) ${fix(p.byFile.filter((l) => /better-sqlite3|src\/store\//.test(l.what)).reduce((n, l) => n + l.selfPercent, 0), 0)}%. ` +
-      'The \`Reader\` constructor is a hot function by itself: the decoder allocates a sub-reader per series and per label (\`r.sub()\`), and turns every label name and value into a string through TextDecoder, including those of series it then skips. Those allocations, not storage, are what to remove first.',
+      'Series no SLI selects are skipped at the bytes of their \`__name__\` (src/ingest/metric-name.ts) and label strings come from a cache keyed by their bytes (src/ingest/strings.ts), so what is left is snappy decompression, the full decode of the series that are kept (\`string\`, \`varint\`, \`decodeSeries\`) with the garbage it makes, and the SQLite commit, which runs synchronously on the only thread while the disk syncs (\`sqliteTransaction\`). Next to remove: the per-label sub-readers of kept series, and the commit on the main thread (a worker with its own connection would overlap the sync with decoding, a 204 still waiting for it).',
     '',
   ];
 }
@@ -171,7 +171,7 @@ export function writeReport(r: Results): string {
   return [
     '# Benchmarks',
     '',
-    `Written by \`${r.command}\` (scripts/bench/main.ts) on ${r.generatedAt}; the whole run took ${fix(r.benchSeconds / 60, 1)} min. Raw figures, every run: \`bench-results.json\`. Each figure is the median of ${r.settings.runs} runs with min and max unless said otherwise. Knobs: \`BENCH_HOURS\` (default 2), \`BENCH_RUNS\` (3), \`BENCH_SHARDS\` (4), \`BENCH_PROFILE=0\`.`,
+    `Written by \`${r.command}\` (scripts/bench/main.ts) on ${r.generatedAt}; the whole run took ${fix(r.benchSeconds / 60, 1)} min. Raw figures, every run: \`bench-results.json\`. Each figure is the median of ${r.settings.runs} runs with min and max unless said otherwise. Knobs: \`BENCH_SECTIONS\` (all), \`BENCH_HOURS\` (default 2), \`BENCH_RULE_HOURS\` (6), \`BENCH_RUNS\` (3), \`BENCH_SHARDS\` (4), \`BENCH_PROFILE=0\`.`,
     '',
     '| machine | |',
     '| --- | --- |',
