@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { OpenMetricsBuilder } from '../../src/simulator/openmetrics.js';
+import { mulberry32 } from '../../src/simulator/random.js';
 import type { Sample } from '../../src/simulator/types.js';
 import { encodeWriteRequestV1 } from '../../src/wire/remote-write-v1.js';
 import { snappyCompress } from '../../src/wire/snappy-compress.js';
@@ -50,18 +51,6 @@ const STEP_S = 30;
 const WARM_UP_MS = 120_000;
 const MIN5 = 300_000;
 
-/** A seeded PRNG (mulberry32), so every run sees the same traffic. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 interface History {
   times: number[];
   /** Per SLO, cumulative good+bad (total) and bad counts at each time. */
@@ -75,7 +64,8 @@ interface History {
  * 30 s scrape, so averaging ratios and weighting by events give visibly different answers.
  */
 function makeHistory(count: number, startMs: number, steps: number): History {
-  const rand = rng(7);
+  // Seeded, so every run sees the same traffic.
+  const rand = mulberry32(7);
   const times = Array.from({ length: steps + 1 }, (_, k) => startMs + k * STEP_S * 1000);
   const total: Float64Array[] = [];
   const bad: Float64Array[] = [];

@@ -10,11 +10,11 @@ import { CONDITION_KEYS, key, SLO_KEYS } from '../spec/openslo/annotations.js';
 import { toShorthand } from '../spec/openslo/durations.js';
 import { readOpenSloV1 } from '../spec/openslo/index.js';
 import { isOpenSloName, slug } from '../spec/openslo/names.js';
-import { nativeSliOf } from '../spec/openslo/native-sli.js';
 import type { Raw } from '../spec/openslo/objects.js';
 import { BOUNDARY_START_TIME, calendarDuration } from '../spec/openslo/time-window.js';
 import { writeIndicator } from '../spec/openslo/write-indicator.js';
 import { readYamlDocuments } from '../spec/yaml-source.js';
+import { nativeSliForm } from './native-sli.js';
 import { byId } from './to-native.js';
 import type { ConvertOutput, SloWriter } from './types.js';
 
@@ -104,8 +104,8 @@ function sloDocument(slo: Slo, name: string, unsupported: string[]): Raw {
   };
   // The reader is the judge: an SLI that does not read back the same travels in the native form.
   if (!slo.catalog && !isDeepStrictEqual(plain(readBack(doc).slo?.sli), plain(slo.sli))) {
-    const native = nativeSliOf(slo.sli);
-    if (native) annotations[key(SLO_KEYS.sli)] = JSON.stringify(native);
+    const native = nativeSliForm(slo.sli);
+    if (!native.unwritable.length) annotations[key(SLO_KEYS.sli)] = JSON.stringify(native.form);
   }
   if (!Object.keys(annotations).length) delete doc.metadata.annotations;
   const back = readBack(doc);

@@ -1,4 +1,4 @@
-import { periodStart } from '../model/calendar.js';
+import { windowStartAt } from '../model/windows.js';
 import { BASE_WINDOW } from '../model/constants.js';
 import type { Millis } from '../model/duration.js';
 import { FINE_RES, type GroupState, type SloState } from './slo-state.js';
@@ -30,7 +30,7 @@ export function evaluateGroup(state: SloState, g: GroupState, t: number, now: nu
   const baseTo = Math.floor(t / BASE_WINDOW) * BASE_WINDOW;
   const fineTo = Math.floor(t / FINE_RES) * FINE_RES;
   // A calendar period holds the 5m buckets since its start, as the rules' `@ end()` filter does.
-  const periodSpan = slo.calendar ? Math.max(0, baseTo - periodStart(slo.calendar, t)) : slo.window;
+  const periodSpan = Math.max(0, baseTo - windowStartAt(slo, t));
   const windows: WindowValue[] = state.windows.map((w) => {
     let total: number;
     let bad: number;

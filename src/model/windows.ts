@@ -1,4 +1,4 @@
-import { calendarLabel } from './calendar.js';
+import { calendarLabel, periodStart } from './calendar.js';
 import { BASE_WINDOW } from './constants.js';
 import { formatDuration, type Millis } from './duration.js';
 import { defaultTiers, windowsOf } from './policy.js';
@@ -29,4 +29,12 @@ export function periodText(slo: Pick<Slo, 'window' | 'calendar'>): string {
 /** The period in words for titles and messages: `30d`, `calendar month (Europe/Berlin)`. */
 export function periodWords(slo: Pick<Slo, 'window' | 'calendar'>): string {
   return slo.calendar ? `calendar ${slo.calendar.unit} (${slo.calendar.timeZone})` : formatDuration(slo.window);
+}
+
+/**
+ * Where the SLO window counted at `t` begins: the calendar period's start, or one window before
+ * the last 5m edge. The engine's sums, the history and the burn-down all start here.
+ */
+export function windowStartAt(slo: Pick<Slo, 'window' | 'calendar'>, t: number): number {
+  return slo.calendar ? periodStart(slo.calendar, t) : Math.floor(t / BASE_WINDOW) * BASE_WINDOW - slo.window;
 }

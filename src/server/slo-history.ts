@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { periodStart } from '../model/calendar.js';
 import { BASE_WINDOW } from '../model/constants.js';
 import { formatDuration } from '../model/duration.js';
 import { namingOf } from '../model/naming.js';
-import { sloWindows } from '../model/windows.js';
+import { sloWindows, windowStartAt } from '../model/windows.js';
 import { sliRecordingRules } from '../rules/recording.js';
 import type { RenderOptions } from '../rules/types.js';
 import type { SloState } from '../engine/slo-state.js';
@@ -17,7 +16,7 @@ export function sloHistory(state: SloState, t: number, points = 288) {
   const { slo, plan } = state;
   const end = Math.floor(t / BASE_WINDOW) * BASE_WINDOW;
   // A calendar SLO's history is its current period: the budget it reports on.
-  const n = slo.calendar ? Math.max(1, Math.round((end - periodStart(slo.calendar, t)) / BASE_WINDOW)) : Math.round(slo.window / BASE_WINDOW);
+  const n = Math.max(1, Math.round((end - windowStartAt(slo, t)) / BASE_WINDOW));
   const start = end - n * BASE_WINDOW;
   const windows = sloWindows(slo).filter((w) => w !== slo.window);
   // Steps cover the window from the first bucket with data: a young SLO gets fine steps, not

@@ -1,9 +1,8 @@
-import { periodStart } from '../model/calendar.js';
 import { BASE_WINDOW } from '../model/constants.js';
 import { serviceDashboardPath } from '../model/dashboard-ids.js';
 import { DAY, formatDuration } from '../model/duration.js';
 import { excludesFromBudget, maintenanceNow } from '../model/maintenance.js';
-import { periodText, windowText } from '../model/windows.js';
+import { periodText, windowStartAt, windowText } from '../model/windows.js';
 import { budgetLastsSeconds, projectionWindow } from '../model/policy.js';
 import type { Slo } from '../model/slo.js';
 import type { ActiveAlert } from '../engine/alert-state.js';
@@ -117,7 +116,7 @@ export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[]
  */
 export function burndown(state: SloState, t: number): Array<{ labels: Record<string, string>; points: Array<[number, number]> }> {
   const end = Math.floor(t / BASE_WINDOW) * BASE_WINDOW;
-  const start = state.slo.calendar ? periodStart(state.slo.calendar, t) : end - state.slo.window;
+  const start = windowStartAt(state.slo, t);
   return [...state.groups.values()].map((g) => {
     const buckets = g.base.entries().filter((b) => b.end > start && b.end <= end);
     const total = buckets.reduce((n, b) => n + b.total, 0);

@@ -56,9 +56,10 @@ export function sloExposition(statuses: readonly SloStatus[], alerts: readonly A
     const slo = status.slo;
     const pick = pickers(status);
     const meta = metaRecordingRules(slo, render, version);
+    const fixed = constants(slo, now);
     for (const rule of [...sliRecordingRules(slo, render), ...meta]) {
       if (CONSTANT.has(rule.record)) {
-        out.add(rule.record, rule.labels, constants(slo, now)[rule.record]!);
+        out.add(rule.record, rule.labels, fixed[rule.record]!);
         continue;
       }
       const f = pick.get(rule.record);
