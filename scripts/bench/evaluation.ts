@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Engine } from '../../src/engine/engine.js';
+import type { ActiveAlert } from '../../src/engine/alert-state.js';
+import { Engine, type SloStatus } from '../../src/engine/engine.js';
 import type { DecodedSeries } from '../../src/ingest/series.js';
 import { DEFAULT_RENDER_OPTIONS } from '../../src/rules/index.js';
 import { loadSlos } from '../../src/spec/load.js';
@@ -85,6 +87,131 @@ export async function benchEvaluation(count: number, minutes: number, runs: numb
       total.push(t2 - t0);
     }
     return { slos: count, fedSamples: fed, loadSeconds, feedSeconds, total: summarize(total), status: summarize(status), alerts: summarize(alerts), coldMs, rssAfterBytes: process.memoryUsage().rss };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export interface FilledEvaluationResult {
+  slos: number;
+  days: number;
+  /** Loading the SLOs and filling the rings (not timed as evaluation). */
+  fillSeconds: number;
+  /** The first evaluation after the fill: as after a restore, nothing summed yet. */
+  firstMs: number;
+  /** Just after the 5m edge moved (a new bucket written), as the engine pays every 5 minutes: each measured on an edge of its own, called first. */
+  coldStatus: Summary;
+  coldAlerts: Summary;
+  /** The same edge again: what every other evaluation of the 5 minutes costs. */
+  warmStatus: Summary;
+  warmAlerts: Summary;
+  /** sha256 of every status() (windows, groups) and evaluateAlerts() answer: equal across code changes that must not change results. */
+  digest: string;
+  rssAfterBytes: number;
+}
+
+const BASE = 5 * MINUTE;
+/** A fixed, 5m-aligned moment, so that every run (and every version of the code) sees the same data and alert times. */
+const FILLED_AT = Date.UTC(2026, 0, 31);
+
+/**
+ * Bad events (the SLI's `num`) of SLO `i` in the 5m bucket `k` buckets before FILLED_AT: a steady
+ * trickle, plus (by SLO) a burst in the last hour, a burst a day ago, or a rate over budget all
+ * month, so that every tier and the exhausted-budget alert fire somewhere. Halves only: sums in
+ * any order are exact, so a digest shows any change in results.
+ */
+function badOf(i: number, k: number): number {
+  if (i % 10 === 0 && k < 12) return 150;
+  if (i % 10 === 1 && k >= 288 && k < 300) return 90;
+  if (i % 10 === 2) return 4.5;
+  return (i % 7) * 0.5;
+}
+
+function totalOf(i: number, k: number): number {
+  return 3000 + ((i + k) % 13) * 10;
+}
+
+/**
+ * `count` SLOs with `days` of 5m buckets in their rings, written the way a restore writes them
+ * (one `add` per stored bucket, newest minutes in the 1m ring), then stepped one 5m edge at a
+ * time: a new bucket per SLO, a cold evaluation, a warm one. Each time is status() and
+ * evaluateAlerts() apart, on a simulated clock.
+ */
+export async function benchEvaluationFilled(count: number, days: number, runs: number): Promise<FilledEvaluationResult> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-eval-filled-'));
+  try {
+    writeSloSpecs(join(dir, 'slos'), count);
+    const t0 = performance.now();
+    const loaded = loadSlos([join(dir, 'slos')]);
+    if (loaded.slos.length !== count) throw new Error(`loaded ${loaded.slos.length} SLOs, expected ${count}`);
+    let sim = FILLED_AT;
+    const engine = new Engine({ store: new SqliteStore(join(dir, 'data')), render: DEFAULT_RENDER_OPTIONS, clock: () => sim });
+    engine.setSlos(loaded.slos);
+    const states = loaded.slos.map((s) => engine.state(s.id)!);
+    const buckets = (days * 86_400_000) / BASE;
+    // Bucket k ends k buckets before the edge `at`; every bucket of one minute-ring too.
+    const write = (at: number, from: number, to: number) => {
+      states.forEach((state, i) => {
+        const g = state.group('', {});
+        for (let k = from; k >= to; k--) g.base.add(at - k * BASE, totalOf(i, k), badOf(i, k), 10);
+        for (let m = 4; m >= 0; m--) g.fine.add(at - m * MINUTE, totalOf(i, 0) / 5, badOf(i, 0) / 5, 2);
+        state.lastDataMs = at;
+      });
+    };
+    write(sim, buckets - 1, 0);
+    const fillSeconds = (performance.now() - t0) / 1000;
+
+    const hash = createHash('sha256');
+    const record = (status: SloStatus[], alerts: ActiveAlert[]) => {
+      for (const s of status) hash.update(JSON.stringify([s.slo.id, s.source, s.lastDataAt, s.windows, s.groups]));
+      hash.update(JSON.stringify(alerts));
+    };
+    // Whichever runs first on a new edge sums the windows; the other reads them cached. The
+    // engine evaluates alerts on its own timer, and status() answers the API on its own.
+    const timed = (alertsFirst = false) => {
+      const a = performance.now();
+      const alerts0 = alertsFirst ? engine.evaluateAlerts(sim) : undefined;
+      const b = performance.now();
+      const status = engine.status(sim);
+      const c = performance.now();
+      const alerts = alerts0 ?? engine.evaluateAlerts(sim);
+      const d = performance.now();
+      if (status.length !== count) throw new Error(`status() gave ${status.length} SLOs, expected ${count}`);
+      record(status, alerts);
+      return { status: c - b, alerts: alertsFirst ? b - a : d - c };
+    };
+    sim += 1000;
+    const first = timed();
+    const cold = { status: [] as number[], alerts: [] as number[] };
+    const warm = { status: [] as number[], alerts: [] as number[] };
+    // Two edge moves per run: one where evaluateAlerts() comes first, one where status() does.
+    for (let r = 0; r < 2 * (runs + 1); r++) {
+      // The edge moves: the bucket that just closed is complete, as the stream wrote it.
+      const edge = Math.floor(sim / BASE) * BASE + BASE;
+      sim = edge;
+      write(edge, 0, 0);
+      sim = edge + 1000;
+      const alertsFirst = r % 2 === 0;
+      const c = timed(alertsFirst);
+      const w = timed();
+      if (r < 2) continue; // the first steps warm up the code of the moving edge
+      if (alertsFirst) cold.alerts.push(c.alerts);
+      else cold.status.push(c.status);
+      warm.status.push(w.status);
+      warm.alerts.push(w.alerts);
+    }
+    return {
+      slos: count,
+      days,
+      fillSeconds,
+      firstMs: first.status + first.alerts,
+      coldStatus: summarize(cold.status),
+      coldAlerts: summarize(cold.alerts),
+      warmStatus: summarize(warm.status),
+      warmAlerts: summarize(warm.alerts),
+      digest: hash.digest('hex'),
+      rssAfterBytes: process.memoryUsage().rss,
+    };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -27,9 +27,12 @@ export interface Condition {
 }
 
 /**
- * Moves every alert one evaluation forward. Keys of alerts created or changed in any field go
- * into `changed` (when given), so that the caller serialises only those; dropped alerts are
- * simply gone from `alerts`.
+ * Moves every alert one evaluation forward. Keys of alerts whose lifecycle changed (created,
+ * pending to firing, resolved, other labels) go into `changed` (when given), so that the caller
+ * stores only those; dropped alerts are simply gone from `alerts`. A new value alone is not a
+ * change worth storing: like Prometheus, which restores only when an alert became active, the
+ * engine recomputes value and annotations at its first evaluation after a restart, and writing
+ * every firing alert each time its burn rate moves cost more than the whole evaluation.
  */
 export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonly Condition[], now: number, changed?: Set<string>): void {
   const seen = new Set<string>();
@@ -40,7 +43,7 @@ export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonl
       a = { key: c.key, slo: c.slo, labels: c.labels, annotations: c.annotations, state: 'pending', activeAt: now, value: c.value };
       alerts.set(c.key, a);
       changed?.add(c.key);
-    } else if (!Object.is(a.value, c.value) || a.labels !== c.labels || a.annotations !== c.annotations) changed?.add(c.key);
+    } else if (a.labels !== c.labels) changed?.add(c.key);
     a.value = c.value;
     a.labels = c.labels;
     a.annotations = c.annotations;

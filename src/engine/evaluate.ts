@@ -31,7 +31,9 @@ export function evaluateGroup(state: SloState, g: GroupState, t: number, now: nu
   const fineTo = Math.floor(t / FINE_RES) * FINE_RES;
   // A calendar period holds the 5m buckets since its start, as the rules' `@ end()` filter does.
   const periodSpan = Math.max(0, baseTo - windowStartAt(slo, t));
-  const windows: WindowValue[] = state.windows.map((w) => {
+  const spans = state.windows.map((w) => (w === slo.window ? periodSpan : w));
+  const sums = g.base.sums(baseTo, spans, plan.badOf);
+  const windows: WindowValue[] = state.windows.map((w, k) => {
     let total: number;
     let bad: number;
     let samples: number;
@@ -42,7 +44,7 @@ export function evaluateGroup(state: SloState, g: GroupState, t: number, now: nu
       bad = plan.badOf(raw.total, raw.num);
       samples = raw.samples;
     } else {
-      ({ total, bad, samples } = g.base.sum(baseTo, w === slo.window ? periodSpan : w, plan.badOf));
+      ({ total, bad, samples } = sums[k]!);
     }
     if (samples === 0) return { window: w };
     // A raw ratio's alert windows are the query over that window, read live, as the rules have them.

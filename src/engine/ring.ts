@@ -1,9 +1,11 @@
+import { BlockSums, SMALL, type BucketSource } from './block-sums.js';
+
 /**
  * Time buckets of one SLO group at one resolution: bucket `end` holds what happened in
  * (end - res, end], the left-open, right-closed range Prometheus selects. A slot is reused when
  * the ring wraps, so memory is fixed by the longest window, not by traffic.
  */
-export class BucketRing {
+export class BucketRing implements BucketSource {
   readonly total: Float64Array;
   readonly num: Float64Array;
   /** Samples seen per bucket: a window with none has no data, which is not the same as zero events. */
@@ -20,6 +22,12 @@ export class BucketRing {
   private cacheTo: number[] = [];
   private cacheSum: WindowSum[] = [];
   private cachedTo = -Infinity;
+  /** The oldest bucket end any cached window stops short of: evicting a bucket after it changes a cached sum. */
+  private cachedFloor = Infinity;
+  /** The last `sums` answer: windows of one SLO at one 5m edge. */
+  private multiTo = -Infinity;
+  private multiSpans: number[] = [];
+  private multiSums: readonly WindowSum[] = [];
   /**
    * Bounds on the ends the ring holds (the oldest only ever lowers, so it may trail the real
    * oldest after a wrap): a window pass visits only slots that can hold one of its buckets,
@@ -27,6 +35,11 @@ export class BucketRing {
    */
   private minEnd = Infinity;
   private maxEnd = -Infinity;
+  /**
+   * Hour and day sums for long windows, made on the first long sum (a ring that only ever serves
+   * short windows never pays for them). They assume one `badOf` per ring, as the cache above does.
+   */
+  private blocks?: BlockSums;
 
   constructor(
     readonly resMs: number,
@@ -50,6 +63,7 @@ export class BucketRing {
   add(end: number, total: number, num: number, samples: number): void {
     this.touch(end);
     const i = this.slot(end);
+    this.changed(i, end);
     if (this.ends[i] !== end) {
       if (this.ends[i]! > end) return; // older than the ring covers
       this.held(end);
@@ -68,6 +82,7 @@ export class BucketRing {
     this.touch(end);
     const i = this.slot(end);
     if (this.ends[i]! > end) return;
+    this.changed(i, end);
     this.held(end);
     this.ends[i] = end;
     this.total[i] = total;
@@ -86,6 +101,40 @@ export class BucketRing {
     return { total: this.total[i]!, num: this.num[i]!, samples: this.samples[i]! };
   }
 
+  /**
+   * Slot `i` is about to hold new sums for the bucket ending at `end`: block sums over that bucket,
+   * and over the one the slot held (evicted when the ring wraps), are stale. A write older than
+   * the ring covers changes nothing, and clears nothing either.
+   */
+  private changed(i: number, end: number): void {
+    const old = this.ends[i]!;
+    if (old > end) return;
+    // A write ahead of every cached window can still evict a bucket one of them counted.
+    if (old !== end && old > this.cachedFloor && old <= this.cachedTo) this.clearCache();
+    if (!this.blocks) return;
+    if (old >= 0 && old !== end) this.blocks.changed(old / this.resMs);
+    this.blocks.changed(end / this.resMs);
+  }
+
+  /**
+   * For code that writes the arrays other than through `add` and `set` (a bulk load): forgets
+   * every sum computed from them.
+   */
+  invalidate(): void {
+    this.clearCache();
+    this.blocks = undefined;
+  }
+
+  /** Adds bucket index `b` (its end / resMs) into `into` at `at` (total, bad, samples) when the ring holds it. */
+  addBucket(b: number, into: Float64Array, at: number, badOf: (t: number, n: number) => number): void {
+    const end = b * this.resMs;
+    const i = this.slot(end);
+    if (this.ends[i] !== end) return;
+    into[at]! += this.total[i]!;
+    into[at + 1]! += badOf(this.total[i]!, this.num[i]!);
+    into[at + 2]! += this.samples[i]!;
+  }
+
   private held(end: number): void {
     if (end < this.minEnd) this.minEnd = end;
     if (end > this.maxEnd) this.maxEnd = end;
@@ -102,13 +151,23 @@ export class BucketRing {
     return { first, last };
   }
 
+  private cached(to: number, span: number): void {
+    if (to > this.cachedTo) this.cachedTo = to;
+    const floor = to - Math.min(Math.round(span / this.resMs), this.size) * this.resMs;
+    if (floor < this.cachedFloor) this.cachedFloor = floor;
+  }
+
   private touch(end: number): void {
-    if (end <= this.cachedTo) {
-      this.cacheSpan.length = 0;
-      this.cacheTo.length = 0;
-      this.cacheSum.length = 0;
-      this.cachedTo = -Infinity;
-    }
+    if (end <= this.cachedTo) this.clearCache();
+  }
+
+  private clearCache(): void {
+    this.cacheSpan.length = 0;
+    this.cacheTo.length = 0;
+    this.cacheSum.length = 0;
+    this.cachedTo = -Infinity;
+    this.cachedFloor = Infinity;
+    this.multiTo = -Infinity;
   }
 
   /** Sums over buckets with end in (to - span, to], applying `badOf` per bucket. */
@@ -120,29 +179,67 @@ export class BucketRing {
     const out = this.sumUncached(to, span, badOf);
     if (c === spans.length) {
       if (c >= 64) {
-        this.touch(this.cachedTo);
+        this.clearCache();
         c = 0;
       }
       spans.push(span);
     }
     this.cacheTo[c] = to;
     this.cacheSum[c] = out;
-    if (to > this.cachedTo) this.cachedTo = to;
+    this.cached(to, span);
+    return out;
+  }
+
+  /**
+   * Sums of several windows ending at `to` (one per span, in the order given), in one pass from
+   * `to` back: each longer window adds only the buckets the shorter ones did not reach. Kept for
+   * `to` and these spans until late data arrives, like `sum`.
+   */
+  sums(to: number, spans: readonly number[], badOf: (t: number, n: number) => number): readonly WindowSum[] {
+    if (this.multiTo === to && sameSpans(this.multiSpans, spans)) return this.multiSums;
+    const order = spans.map((_, k) => k).sort((a, b) => spans[a]! - spans[b]!);
+    const out: WindowSum[] = new Array(spans.length);
+    const acc = SCRATCH.fill(0);
+    let next: number | undefined;
+    for (const k of order) {
+      const { first, last } = this.range(to, spans[k]!);
+      if (first >= last) {
+        const from = next ?? first;
+        if (from >= last) this.addRange(from, last, badOf, acc);
+        next = Math.min(from, last - this.resMs);
+      }
+      out[k] = { total: acc[0]!, bad: acc[1]!, samples: acc[2]! };
+    }
+    this.multiTo = to;
+    this.multiSpans = [...spans];
+    this.multiSums = out;
+    for (const span of spans) this.cached(to, span);
     return out;
   }
 
   private sumUncached(to: number, span: number, badOf: (t: number, n: number) => number): WindowSum {
-    const out = { total: 0, bad: 0, samples: 0 };
     const { first, last } = this.range(to, span);
+    const out = SCRATCH.fill(0);
+    if (first >= last) this.addRange(first, last, badOf, out);
+    return { total: out[0]!, bad: out[1]!, samples: out[2]! };
+  }
+
+  /** Adds the buckets with ends `first` down to `last` into `out` (total, bad, samples). */
+  private addRange(first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
+    // Block numbers are bucket ends over resMs: whole, non-negative numbers only.
+    if (last >= 0 && first % this.resMs === 0 && first - last >= 2 * SMALL * this.resMs) {
+      this.blocks ??= new BlockSums(this, this.size);
+      this.blocks.sum(first / this.resMs, last / this.resMs, badOf, out);
+      return;
+    }
     const { ends, total, num, samples, resMs } = this;
     for (let end = first; end >= last; end -= resMs) {
       const i = this.slot(end);
       if (ends[i] !== end) continue;
-      out.total += total[i]!;
-      out.bad += badOf(total[i]!, num[i]!);
-      out.samples += samples[i]!;
+      out[0]! += total[i]!;
+      out[1]! += badOf(total[i]!, num[i]!);
+      out[2]! += samples[i]!;
     }
-    return out;
   }
 
   /** Plain sums over buckets with end in (to - span, to], for windows whose clamp applies to the whole. */
@@ -169,6 +266,15 @@ export class BucketRing {
     return out.sort((a, b) => a.end - b.end);
   }
 }
+
+function sameSpans(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/** One window's sums while blocks add into it: sums are read out at once, so one array serves every ring. */
+const SCRATCH = new Float64Array(3);
 
 export interface WindowSum {
   total: number;
