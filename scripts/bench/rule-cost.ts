@@ -15,6 +15,7 @@ import type { Sample } from '../../src/simulator/types.js';
 import { encodeWriteRequestV1 } from '../../src/wire/remote-write-v1.js';
 import { snappyCompress } from '../../src/wire/snappy-compress.js';
 import { startChild, stopChild, waitHttpOk } from './procs.js';
+import { costByRuleKind, formatKinds } from './rule-kinds.js';
 import { slothBackfillRules, slothRuleFile } from './sloth-rules.js';
 import { metricOf, routeOf, writeSloSpecs } from './slo-spec.js';
 import { summarize, type Summary } from './stats.js';
@@ -32,6 +33,11 @@ export interface RuleSetCost {
   rules: number;
   /** Sum over the set's groups of prometheus_rule_group_last_duration_seconds, ms, one value per sample. */
   evalMs: Summary;
+  /**
+   * Evaluation time per minute of wall time: each group's last duration x 60 s / its interval,
+   * summed. Equal to evalMs when every group runs every minute; the fair comparison when not.
+   */
+  perMinuteMs: Summary;
   /** The same by kind of group (name without the SLO id), summed over the SLOs. */
   byKind: Record<string, Summary>;
   oneHour: Exactness;
@@ -116,21 +122,24 @@ async function startPrometheus(dir: string, dataDir: string, ruleFile: string | 
 }
 
 /** Sum over every rule group of prometheus_rule_group_last_duration_seconds, from its own /metrics. */
-async function lastDurationMs(url: string): Promise<{ total: number; byKind: Map<string, number> }> {
+async function lastDurationMs(url: string): Promise<{ total: number; perMinute: number; byKind: Map<string, number> }> {
   const text = await (await fetch(`${url}/metrics`)).text();
+  const intervals = new Map([...text.matchAll(/^prometheus_rule_group_interval_seconds\{[^}]*rule_group="([^"]*)"[^}]*\} (\S+)$/gm)].map((m) => [m[1]!, Number(m[2])]));
   let sum = 0;
+  let perMinute = 0;
   let groups = 0;
   const byKind = new Map<string, number>();
-  for (const m of text.matchAll(/^prometheus_rule_group_last_duration_seconds\{[^}]*rule_group="[^"]*;([^"]*)"[^}]*\} (\S+)$/gm)) {
-    const ms = Number(m[2]) * 1000;
+  for (const m of text.matchAll(/^prometheus_rule_group_last_duration_seconds\{[^}]*rule_group="([^"]*;([^"]*))"[^}]*\} (\S+)$/gm)) {
+    const ms = Number(m[3]) * 1000;
+    perMinute += (ms * 60) / (intervals.get(m[1]!) ?? 60);
     // The group's kind: its name without the SLO id (sli recordings, metadata, alerts).
-    const kind = m[1]!.replace(/-bench-svc\d+-requests-r\d+$/, '');
+    const kind = m[2]!.replace(/-bench-svc\d+-requests-r\d+$/, '');
     byKind.set(kind, (byKind.get(kind) ?? 0) + ms);
     sum += ms;
     groups++;
   }
   if (groups === 0) throw new Error(`${url}/metrics has no prometheus_rule_group_last_duration_seconds: the rules did not load`);
-  return { total: sum, byKind };
+  return { total: sum, perMinute, byKind };
 }
 
 async function query(url: string, q: string, timeSec?: number): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
@@ -158,6 +167,8 @@ export interface BackfillRule {
   record: string;
   expr: string;
   labels: Record<string, string>;
+  /** The name of the copy kept only at 5-minute boundaries (one sample per base window), if the rules record one. */
+  aligned?: string;
 }
 
 function ourRules(dir: string, count: number): { file: string; backfillRules: BackfillRule[]; groups: number; rules: number } {
@@ -172,10 +183,14 @@ function ourRules(dir: string, count: number): { file: string; backfillRules: Ba
   writeFileSync(file, JSON.stringify({ groups }));
   // The rules every longer window sums: the 5m increases (their `or 0 * ...` arm needs the
   // recorded total, which the backfill does not have yet; the bad series always exist here).
-  const backfillRules = groups
+  const backfillRules: BackfillRule[] = groups
     .filter((g) => g.name.startsWith('slo-sli-recordings-'))
     .flatMap((g) => g.rules.filter((r) => /:increase5m$/.test(String(r.record))))
     .map((r) => ({ record: String(r.record), expr: String(r.expr), labels: (r.labels ?? {}) as Record<string, string> }));
+  // The aligned copies the long windows sum, where the rules record them (the group's first
+  // evaluation after each 5-minute boundary; the backfill's steps fall on the boundary itself).
+  const recorded = new Set(groups.flatMap((g) => g.rules.map((r) => String(r.record))));
+  for (const r of backfillRules) if (recorded.has(`${r.record}_aligned`)) r.aligned = `${r.record}_aligned`;
   return { file, backfillRules, groups: groups.length, rules: groups.reduce((n, g) => n + g.rules.length, 0) };
 }
 
@@ -240,6 +255,8 @@ export async function benchRuleCost(opts: { slos: number; hours: number; samples
           let list = frames.get(t);
           if (!list) frames.set(t, (list = []));
           list.push({ name: rule.record, labels: { ...series.metric, ...rule.labels }, value: Number(v) });
+          const aligned = 'aligned' in rule ? rule.aligned : undefined;
+          if (aligned && t % 300 === 0) list.push({ name: aligned, labels: { ...series.metric, ...rule.labels }, value: Number(v) });
         }
       }
     }
@@ -275,6 +292,7 @@ export async function benchRuleCost(opts: { slos: number; hours: number; samples
     // Warm-up: every group evaluated (each starts at its own offset within the minute).
     await new Promise((ok) => setTimeout(ok, WARM_UP_MS));
     const evalMs: number[][] = sets.map(() => []);
+    const perMinuteMs: number[][] = sets.map(() => []);
     const byKind: Array<Map<string, number[]>> = sets.map(() => new Map());
     for (let k = 0; k < opts.samples; k++) {
       if (k > 0) await new Promise((ok) => setTimeout(ok, 60_000));
@@ -282,14 +300,16 @@ export async function benchRuleCost(opts: { slos: number; hours: number; samples
       for (let j = 0; j < sets.length; j++) {
         const d = await lastDurationMs(procs[j]!.url);
         evalMs[j]!.push(d.total);
+        perMinuteMs[j]!.push(d.perMinute);
         for (const [kind, ms] of d.byKind) {
           const list = byKind[j]!.get(kind) ?? [];
           byKind[j]!.set(kind, [...list, ms]);
         }
       }
-      opts.log(`rule cost sample ${k + 1}/${opts.samples}: ${sets.map((s, j) => `${s.name} ${evalMs[j]![k]!.toFixed(1)} ms`).join(', ')}`);
+      opts.log(`rule cost sample ${k + 1}/${opts.samples}: ${sets.map((s, j) => `${s.name} ${evalMs[j]![k]!.toFixed(1)} ms per cycle, ${perMinuteMs[j]![k]!.toFixed(1)} ms per minute`).join(', ')}`);
     }
     clearInterval(feeder);
+    for (let j = 0; j < sets.length; j++) opts.log(formatKinds(sets[j]!.name, await costByRuleKind(procs[j]!.url)));
     const results: RuleSetCost[] = [];
     for (let j = 0; j < sets.length; j++) {
       const s = sets[j]!;
@@ -303,6 +323,7 @@ export async function benchRuleCost(opts: { slos: number; hours: number; samples
         groups: s.groups,
         rules: s.rules,
         evalMs: summarize(evalMs[j]!),
+        perMinuteMs: summarize(perMinuteMs[j]!),
         byKind: Object.fromEntries([...byKind[j]!].map(([k, v]) => [k, summarize(v)])),
         oneHour: exactness(h, oneHour, (ts) => [end(ts) - 3_600_000, end(ts)]),
         period: exactness(h, period, (ts) => [h.times[0]!, end(ts)]),

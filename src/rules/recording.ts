@@ -10,6 +10,7 @@ import { rangeEndingShort } from '../promql/range.js';
 import { idSelector } from '../promql/selector.js';
 import { withoutMaintenance } from './maintenance.js';
 import { baseExpressions, rawErrorRatio } from './sli-expressions.js';
+import { alignedExpr, alignedName, sumOfAligned } from './tiles.js';
 import type { RecordingRule, RenderOptions } from './types.js';
 
 const BASE = formatDuration(BASE_WINDOW);
@@ -22,11 +23,6 @@ export function seriesLabels(slo: Slo, opts: RenderOptions): Record<string, stri
 export function ownSelector(slo: Slo): (metric: string) => string {
   const ids = idLabels(slo);
   return (metric) => idSelector(metric, ids);
-}
-
-/** Sum of the base windows inside `window`: the subquery steps on whole base windows, so the pieces never overlap. */
-function sumOfBase(own: (m: string) => string, metric: string, window: number): string {
-  return `sum_over_time(${own(metric)}[${rangeEndingShort(window)}:${BASE}])`;
 }
 
 /**
@@ -63,11 +59,18 @@ export function sliRecordingRules(slo: Slo, opts: RenderOptions): RecordingRule[
   const withWindow = (w: string) => ({ ...labels, [naming.windowLabel]: w });
   const rules: RecordingRule[] = slo.calendar ? calendarRules(slo, own, labels) : [];
   const sum = (metric: string, w: number) =>
-    slo.calendar && w === slo.window ? sumSincePeriodStart(slo, own, metric) : sumOfBase(own, metric, w);
+    slo.calendar && w === slo.window ? sumSincePeriodStart(slo, own, metric) : sumOfAligned(own(alignedName(metric)), w);
+  // Only windows summed from the aligned base series need it (a calendar period alone reads the base).
+  const needsAligned = windows.some((w) => w !== BASE_WINDOW && !(slo.calendar && w === slo.window));
   const base = withoutMaintenance(slo, baseExpressions({ sli: slo.sli, ownSelector: own, addedLabels: [...Object.keys(labels), naming.windowLabel].sort() }));
   if (base) {
     rules.push({ record: RECORDS.totalEvents(BASE), expr: base.total, labels: withWindow(BASE) });
     rules.push({ record: RECORDS.badEvents(BASE), expr: base.bad, labels: withWindow(BASE) });
+    if (needsAligned) {
+      for (const metric of [RECORDS.totalEvents(BASE), RECORDS.badEvents(BASE)]) {
+        rules.push({ record: alignedName(metric), expr: alignedExpr(own(metric)), labels: withWindow(BASE) });
+      }
+    }
     for (const w of windows) {
       if (w === BASE_WINDOW) continue;
       const text = windowText(slo, w);
@@ -85,12 +88,16 @@ export function sliRecordingRules(slo: Slo, opts: RenderOptions): RecordingRule[
   } else if (slo.sli.kind === 'rawErrorRatio') {
     for (const w of windows) {
       const text = windowText(slo, w);
-      // Without event counts the SLO window can only be a time average of base-window ratios.
-      const expr = w === slo.window && w !== BASE_WINDOW
-        ? slo.calendar
+      // Without event counts the SLO window can only be a time average of base-window ratios,
+      // one per clock-aligned base window (the aligned copy, as for counts).
+      const aligned = alignedName(RECORDS.errorRatio(BASE));
+      const periodFromAligned = w === slo.window && w !== BASE_WINDOW && !slo.calendar;
+      if (periodFromAligned) rules.push({ record: aligned, expr: alignedExpr(own(RECORDS.errorRatio(BASE))), labels: withWindow(BASE) });
+      const expr = periodFromAligned
+        ? `avg_over_time(${own(aligned)}[${rangeEndingShort(w)}])`
+        : w === slo.window && w !== BASE_WINDOW
           ? sumSincePeriodStart(slo, own, RECORDS.errorRatio(BASE), 'avg_over_time')
-          : `avg_over_time(${own(RECORDS.errorRatio(BASE))}[${rangeEndingShort(w)}:${BASE}])`
-        : rawErrorRatio(slo.sli, w);
+          : rawErrorRatio(slo.sli, w);
       rules.push({ record: RECORDS.errorRatio(text), expr, labels: withWindow(text) });
     }
   }
