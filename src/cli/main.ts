@@ -58,7 +58,7 @@ program
   .addOption(new Option('--grafana-url <url>', 'Grafana base URL for the dashboard links in alerts').argParser(urlOption).default(DEFAULT_RENDER_OPTIONS.grafanaUrl))
   .option('-l, --extra-labels <name=value>', 'label added to every series and alert (repeatable)', labelOption, {})
   .addOption(periodOption)
-  .action((paths: string[], opts: GenerateOptions) => {
+  .action(async (paths: string[], opts: GenerateOptions) => {
     const slos = loadOrReport(paths, { slothPeriod: opts.defaultSloPeriod });
     if (!slos) {
       process.exitCode = 1;
@@ -80,7 +80,7 @@ program
       } else console.log(`${total} generated files are up to date.`);
       return;
     }
-    const r = writeOutputs(sets);
+    const r = await writeOutputs(sets);
     console.log(
       `${slos.length} SLOs: ${sets.map((s) => `${s.files.size} files in ${s.dir}/`).join(', ')} (${r.written} changed, ${r.removed} removed).`,
     );

@@ -1,16 +1,11 @@
-import {
-  AnnotationQueryBuilder,
-  DashboardBuilder,
-  DashboardCursorSync,
-  DashboardLinkBuilder,
-  DashboardLinkType,
-} from '@grafana/grafana-foundation-sdk/dashboard';
-import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { GENERATED_TAG } from '../model/constants.js';
 import type { Slo } from '../model/slo.js';
 import { DATASOURCE, datasourceVariable } from './datasource.js';
 import { fleet, type FleetFilter } from './fleet.js';
 import type { Grid } from './grid.js';
+import { sdk, type dashboard } from './sdk.js';
+
+const { AnnotationQueryBuilder, DashboardBuilder, DashboardCursorSync, DashboardLinkBuilder, DashboardLinkType } = sdk.dashboard;
 
 export const SLO_TAG = 'slo';
 
@@ -28,7 +23,7 @@ export interface FrameOptions {
  * shared crosshair, a minute refresh, links to the other SLO dashboards, and burn-rate alert
  * changes drawn as annotations.
  */
-export function frame(opts: FrameOptions, slos: readonly Slo[], alertFilter: FleetFilter): DashboardBuilder {
+export function frame(opts: FrameOptions, slos: readonly Slo[], alertFilter: FleetFilter): dashboard.DashboardBuilder {
   return new DashboardBuilder(opts.title)
     .uid(opts.uid)
     .description(opts.description)
@@ -57,7 +52,7 @@ export function frame(opts: FrameOptions, slos: readonly Slo[], alertFilter: Fle
  * on links and annotations; Grafana 12 then moves them into the controls menu, which drops
  * dashboard-list links altogether. Without it they show in the top bar on every version.
  */
-export function withPanels(builder: DashboardBuilder, grid: Grid): dashboard.Dashboard {
+export function withPanels(builder: dashboard.DashboardBuilder, grid: Grid): dashboard.Dashboard {
   const built = builder.build();
   const noPlacement = <T extends { placement?: unknown }>(x: T): T => {
     const { placement: _drop, ...rest } = x;

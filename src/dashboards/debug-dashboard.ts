@@ -1,6 +1,4 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import { YAxisConfigBuilder } from '@grafana/grafana-foundation-sdk/heatmap';
 import { formatDuration } from '../model/duration.js';
 import { OVERVIEW_DASHBOARDS, panelBlock } from '../model/dashboard-ids.js';
 import { RECORDS } from '../model/naming.js';
@@ -15,6 +13,10 @@ import { Grid } from './grid.js';
 import { burnSteps, dashedThresholds, heatmap, text, timeseries, type Step } from './panels.js';
 import { promQuery, refId } from './query.js';
 import { latencySignals, type LatencySignal } from './raw-signals.js';
+import { sdk } from './sdk.js';
+
+const { RowBuilder } = sdk.dashboard;
+const { YAxisConfigBuilder } = sdk.heatmap;
 
 const KIND = 'debug';
 const QUANTILES = [0.5, 0.9, 0.99];

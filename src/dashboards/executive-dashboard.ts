@@ -1,5 +1,4 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { OVERVIEW_DASHBOARDS, panelBlock } from '../model/dashboard-ids.js';
 import { RECORDS } from '../model/naming.js';
 import type { Slo } from '../model/slo.js';
@@ -11,6 +10,9 @@ import { BUDGET_STEPS, dashedThresholds, md, objectiveSteps, stat, text, thresho
 import { promQuery, refId } from './query.js';
 import { sliceValue, withCatalog } from './raw-signals.js';
 import { SloQueries } from './slo-queries.js';
+import { sdk } from './sdk.js';
+
+const { RowBuilder } = sdk.dashboard;
 
 const KIND = 'executive';
 

@@ -1,5 +1,4 @@
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { HOUR } from '../model/duration.js';
 import { OVERVIEW_DASHBOARDS, panelBlock } from '../model/dashboard-ids.js';
 import { RECORDS } from '../model/naming.js';
@@ -14,6 +13,9 @@ import { Grid } from './grid.js';
 import { ALERT_STATE_MAPPINGS, dashedThresholds, stateTimeline, table, text, thresholds, timeseries } from './panels.js';
 import { promQuery } from './query.js';
 import { controlPlaneSignals, sliceValue, withCatalog } from './raw-signals.js';
+import { sdk } from './sdk.js';
+
+const { RowBuilder } = sdk.dashboard;
 
 const KIND = 'on-call';
 

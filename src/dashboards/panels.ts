@@ -1,6 +1,14 @@
-import { MappingType, ThresholdsConfigBuilder, ThresholdsMode, DashboardLinkBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
-import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
-import {
+import type { PanelBuilder as HeatmapPanel } from '@grafana/grafana-foundation-sdk/heatmap';
+import type { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
+import type { PanelBuilder as StateTimelinePanel } from '@grafana/grafana-foundation-sdk/statetimeline';
+import type { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
+import type { PanelBuilder as TextPanel } from '@grafana/grafana-foundation-sdk/text';
+import type { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
+import { DATASOURCE } from './datasource.js';
+import { sdk, type dashboard } from './sdk.js';
+
+const { MappingType, ThresholdsConfigBuilder, ThresholdsMode, DashboardLinkBuilder } = sdk.dashboard;
+const {
   BigValueColorMode,
   BigValueGraphMode,
   GraphThresholdsStyleConfigBuilder,
@@ -10,20 +18,14 @@ import {
   ReduceDataOptionsBuilder,
   VisibilityMode,
   VizLegendOptionsBuilder,
-} from '@grafana/grafana-foundation-sdk/common';
-import { PanelBuilder as HeatmapPanel } from '@grafana/grafana-foundation-sdk/heatmap';
-import { PanelBuilder as StatPanel } from '@grafana/grafana-foundation-sdk/stat';
-import { PanelBuilder as StateTimelinePanel } from '@grafana/grafana-foundation-sdk/statetimeline';
-import { PanelBuilder as TablePanel } from '@grafana/grafana-foundation-sdk/table';
-import { PanelBuilder as TextPanel, TextMode } from '@grafana/grafana-foundation-sdk/text';
-import { PanelBuilder as TimeseriesPanel } from '@grafana/grafana-foundation-sdk/timeseries';
-import { DATASOURCE } from './datasource.js';
+} = sdk.common;
+const { TextMode } = sdk.text;
 
 /** Shared defaults of our panels, one factory per panel type (Grafana's own examples do the same). */
 
 export type Step = { value: number | null; color: string };
 
-export function thresholds(steps: Step[]): ThresholdsConfigBuilder {
+export function thresholds(steps: Step[]): dashboard.ThresholdsConfigBuilder {
   // The SDK types `value` as number, but Grafana requires the base step's value to be null.
   return new ThresholdsConfigBuilder().mode(ThresholdsMode.Absolute).steps(steps as dashboard.Threshold[]);
 }
@@ -53,7 +55,7 @@ export function burnSteps(pageFactor: number): Step[] {
 }
 
 export function stat(id: number, title: string, description: string): StatPanel {
-  return new StatPanel()
+  return new sdk.stat.PanelBuilder()
     .id(id)
     .title(title)
     .description(description)
@@ -65,7 +67,7 @@ export function stat(id: number, title: string, description: string): StatPanel 
 }
 
 export function timeseries(id: number, title: string, description: string): TimeseriesPanel {
-  return new TimeseriesPanel()
+  return new sdk.timeseries.PanelBuilder()
     .id(id)
     .title(title)
     .description(description)
@@ -85,15 +87,15 @@ export function dashedThresholds(panel: TimeseriesPanel, steps: Step[]): Timeser
 
 /** No panel-wide `noValue`: Grafana would print it in every empty cell of a table. */
 export function table(id: number, title: string, description: string): TablePanel {
-  return new TablePanel().id(id).title(title).description(description).datasource(DATASOURCE);
+  return new sdk.table.PanelBuilder().id(id).title(title).description(description).datasource(DATASOURCE);
 }
 
 export function text(id: number, title: string, markdown: string): TextPanel {
-  return new TextPanel().id(id).title(title).mode(TextMode.Markdown).content(markdown);
+  return new sdk.text.PanelBuilder().id(id).title(title).mode(TextMode.Markdown).content(markdown);
 }
 
 export function stateTimeline(id: number, title: string, description: string): StateTimelinePanel {
-  return new StateTimelinePanel()
+  return new sdk.statetimeline.PanelBuilder()
     .id(id)
     .title(title)
     .description(description)
@@ -105,7 +107,7 @@ export function stateTimeline(id: number, title: string, description: string): S
 }
 
 export function heatmap(id: number, title: string, description: string): HeatmapPanel {
-  return new HeatmapPanel().id(id).title(title).description(description).datasource(DATASOURCE).calculate(false).showValue(VisibilityMode.Never);
+  return new sdk.heatmap.PanelBuilder().id(id).title(title).description(description).datasource(DATASOURCE).calculate(false).showValue(VisibilityMode.Never);
 }
 
 /** Alert state as Sloth shows it: 0 OK, 0.5 pending, 1 firing. */
@@ -121,7 +123,7 @@ export const ALERT_STATE_MAPPINGS: dashboard.ValueMapping[] = [
 ];
 
 /** A data link to another dashboard, carrying the time range. */
-export function dataLink(title: string, url: string): DashboardLinkBuilder {
+export function dataLink(title: string, url: string): dashboard.DashboardLinkBuilder {
   return new DashboardLinkBuilder(title).url(`${url}${url.includes('?') ? '&' : '?'}\${__url_time_range}`);
 }
 

@@ -1,5 +1,7 @@
-import { DataqueryBuilder, PromQueryFormat, QueryEditorMode } from '@grafana/grafana-foundation-sdk/prometheus';
 import { DATASOURCE } from './datasource.js';
+import { sdk, type prometheus } from './sdk.js';
+
+const { DataqueryBuilder, PromQueryFormat, QueryEditorMode } = sdk.prometheus;
 
 export interface QueryOptions {
   legend?: string;
@@ -13,7 +15,7 @@ export interface QueryOptions {
 const FORMATS = { table: PromQueryFormat.Table, time_series: PromQueryFormat.TimeSeries, heatmap: PromQueryFormat.Heatmap } as const;
 
 /** A Prometheus query in code mode, so that Grafana shows the generated PromQL as written. */
-export function promQuery(refId: string, expr: string, opts: QueryOptions = {}): DataqueryBuilder {
+export function promQuery(refId: string, expr: string, opts: QueryOptions = {}): prometheus.DataqueryBuilder {
   const q = new DataqueryBuilder().datasource(DATASOURCE).refId(refId).expr(expr).editorMode(QueryEditorMode.Code);
   if (opts.legend !== undefined) q.legendFormat(opts.legend);
   if (opts.instant) q.instant();

@@ -1,4 +1,3 @@
-import { CustomVariableBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import type * as dashboard from '@grafana/grafana-foundation-sdk/dashboard';
 import { serviceDashboardUid } from '../model/dashboard-ids.js';
 import type { Slo } from '../model/slo.js';
@@ -7,6 +6,9 @@ import { fleetTable, standardColumns } from './fleet-table.js';
 import type { FleetFilter } from './fleet.js';
 import { Grid } from './grid.js';
 import { addSloRow } from './slo-row.js';
+import { sdk } from './sdk.js';
+
+const { CustomVariableBuilder } = sdk.dashboard;
 
 /** Panels above the SLO rows; ids below 100 never collide with the SLO blocks. */
 const SUMMARY_ID = 1;

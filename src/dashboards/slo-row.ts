@@ -1,4 +1,3 @@
-import { RowBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { BASE_WINDOW } from '../model/constants.js';
 import { sloPanelId, type SloPanel } from '../model/dashboard-ids.js';
 import { formatDuration, humanDuration } from '../model/duration.js';
@@ -22,6 +21,9 @@ import {
 } from './panels.js';
 import { promQuery, refId } from './query.js';
 import { SloQueries } from './slo-queries.js';
+import { sdk } from './sdk.js';
+
+const { RowBuilder } = sdk.dashboard;
 
 /** What one unit of the SLI is called, for titles and units. */
 function eventsNoun(slo: Slo): { noun: string; perSecond: boolean } {

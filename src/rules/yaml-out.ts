@@ -16,7 +16,7 @@ const OPTIONS = { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: fa
 export function toYaml(value: unknown): string {
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
     try {
-      return `${blockMap(value as Record<string, unknown>, '')}\n`;
+      return `${blockMap(value as Record<string, unknown>, 0)}\n`;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
     }
@@ -26,6 +26,17 @@ export function toYaml(value: unknown): string {
 
 /** Labels and annotations sorted by name: stable whatever order the spec listed them in. */
 export function sorted(map: Record<string, string>): Record<string, string> {
+  // Most label sets are built in order already: a copy then needs no key array and no sort.
+  let prev: string | undefined;
+  let inOrder = true;
+  for (const k in map) {
+    if (k === '__proto__' || (prev !== undefined && !(prev < k))) {
+      inOrder = false;
+      break;
+    }
+    prev = k;
+  }
+  if (inOrder && Object.getPrototypeOf(map) === Object.prototype) return { ...map };
   const out: Record<string, string> = {};
   for (const k of Object.keys(map).sort()) {
     // a plain assignment to `__proto__` would set the prototype instead of a key
@@ -41,14 +52,25 @@ class Unsupported extends Error {}
 
 const INDENT_STEP = '  ';
 
+/**
+ * Indents by depth, so that one string object stands for each depth: a depth's scalar cache is
+ * then found without building (and hashing) an indent string per map and key.
+ */
+const INDENTS: string[] = [''];
+function indentOf(depth: number): string {
+  while (INDENTS.length <= depth) INDENTS.push(INDENTS[INDENTS.length - 1]! + INDENT_STEP);
+  return INDENTS[depth]!;
+}
+
 function isPlainObject(v: object): v is Record<string, unknown> {
   const proto = Object.getPrototypeOf(v) as unknown;
   return proto === Object.prototype || proto === null;
 }
 
-/** A non-empty block map whose lines after the first start with `indent` (as `YAMLMap.toString`). */
-function blockMap(map: Record<string, unknown>, indent: string): string {
-  const inner = indent + INDENT_STEP;
+/** A non-empty block map whose lines after the first start with `depth`'s indent (as `YAMLMap.toString`). */
+function blockMap(map: Record<string, unknown>, depth: number): string {
+  const indent = indentOf(depth);
+  const inner = depth + 1;
   let out = '';
   let first = true;
   for (const key of Object.keys(map)) {
@@ -63,38 +85,39 @@ function blockMap(map: Record<string, unknown>, indent: string): string {
   return out;
 }
 
-/** A non-empty block sequence at `indent`: items prefixed `- `, their own lines one step deeper. */
-function blockSeq(items: readonly unknown[], indent: string): string {
-  const inner = indent + INDENT_STEP;
+/** A non-empty block sequence at `depth`: items prefixed `- `, their own lines one step deeper. */
+function blockSeq(items: readonly unknown[], depth: number): string {
+  const indent = indentOf(depth);
+  const inner = depth + 1;
   let out = '';
   for (let i = 0; i < items.length; i++) out += (i === 0 ? '- ' : `\n${indent}- `) + node(items[i], inner);
   return out;
 }
 
 /** What follows `key:` (as `stringifyPair`): collections on the next line, scalars after a space. */
-function pairValue(value: unknown, inner: string): string {
+function pairValue(value: unknown, inner: number): string {
   if (value !== null && typeof value === 'object') {
-    if (Array.isArray(value)) return value.length === 0 ? ' []' : `\n${inner}${blockSeq(value, inner)}`;
+    if (Array.isArray(value)) return value.length === 0 ? ' []' : `\n${indentOf(inner)}${blockSeq(value, inner)}`;
     if (!isPlainObject(value)) throw new Unsupported();
-    return Object.keys(value).length === 0 ? ' {}' : `\n${inner}${blockMap(value, inner)}`;
+    return Object.keys(value).length === 0 ? ' {}' : `\n${indentOf(inner)}${blockMap(value, inner)}`;
   }
   const s = scalar(value, inner);
   return s === '' || s[0] === '\n' ? s : ` ${s}`;
 }
 
-function node(value: unknown, indent: string): string {
+function node(value: unknown, depth: number): string {
   if (value !== null && typeof value === 'object') {
-    if (Array.isArray(value)) return value.length === 0 ? '[]' : blockSeq(value, indent);
+    if (Array.isArray(value)) return value.length === 0 ? '[]' : blockSeq(value, depth);
     if (!isPlainObject(value)) throw new Unsupported();
-    return Object.keys(value).length === 0 ? '{}' : blockMap(value, indent);
+    return Object.keys(value).length === 0 ? '{}' : blockMap(value, depth);
   }
-  return scalar(value, indent);
+  return scalar(value, depth);
 }
 
-function scalar(value: unknown, indent: string): string {
+function scalar(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
-      return scalarString(value, indent, false);
+      return scalarString(value, depth, false);
     case 'number':
       // `stringifyNumber` for the core schema's int and float tags
       if (!Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value < 0 ? '-.inf' : '.inf';
@@ -110,25 +133,30 @@ function scalar(value: unknown, indent: string): string {
 type Ctx = Record<string, unknown>;
 let doc: Document | undefined;
 const contexts = new Map<string, Ctx>();
-const stringCache = new Map<string, string>();
+/** Rendered short strings by depth, for keys and for values. */
+const keyCache: Array<Map<string, string>> = [];
+const valueCache: Array<Map<string, string>> = [];
 
 /**
  * `yaml`'s own rendering of a string scalar, for this indent and key/value position. Short
  * strings (label names and values, durations) repeat across rules and SLOs and are cached; long
  * ones are mostly one-off expressions, where a cache would only cost memory.
  */
-function scalarString(value: string, indent: string, implicitKey: boolean): string {
-  const where = `${implicitKey ? 'k' : 'v'}${indent}`;
+function scalarString(value: string, depth: number, implicitKey: boolean): string {
   const short = value.length <= 64;
-  const cacheKey = short ? `${where}\u0000${value}` : '';
+  let cache: Map<string, string> | undefined;
   if (short) {
-    const hit = stringCache.get(cacheKey);
+    const caches = implicitKey ? keyCache : valueCache;
+    cache = caches[depth] ??= new Map();
+    const hit = cache.get(value);
     if (hit !== undefined) return hit;
   }
   if (isPlainAsIs(value)) {
-    if (short) stringCache.set(cacheKey, value);
+    cache?.set(value, value);
     return value;
   }
+  const indent = indentOf(depth);
+  const where = `${implicitKey ? 'k' : 'v'}${indent}`;
   let ctx = contexts.get(where);
   if (!ctx) {
     doc ??= new Document(null, OPTIONS);
@@ -137,7 +165,7 @@ function scalarString(value: string, indent: string, implicitKey: boolean): stri
   }
   // stringifyString only writes to its context for a scalar at the root (indent ''), never here.
   const out = stringifyString({ value } as never, (indent === '' ? { ...ctx } : ctx) as never, undefined, undefined);
-  if (short) stringCache.set(cacheKey, out);
+  cache?.set(value, out);
   return out;
 }
 

@@ -1,15 +1,15 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { DocContext } from './context.js';
 import { show } from './errors.js';
+import { compileSchema } from './schema-compile.js';
 
-const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /** Validates a document against a JSON Schema and reports each failure at its field's line. */
 export function checkSchema(ctx: DocContext, schema: object, value: unknown): boolean {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = compileSchema(schema);
     compiled.set(schema, validate);
   }
   if (validate(value)) return true;
