@@ -16,6 +16,15 @@ interface Route {
   input: Input;
 }
 
+/** Where a series' samples go: its routes, its identity and, per route, its group. */
+interface Routing {
+  routes: Route[];
+  key: string;
+  groups: Array<{ key: string; labels: Record<string, string> }>;
+}
+
+const UNROUTED: Routing = { routes: [], key: '', groups: [] };
+
 /** Metric name → the SLO inputs that read it. Everything not in here is skipped at decode time. */
 export class MatchIndex {
   private readonly byMetric = new Map<string, Route[]>();
@@ -31,7 +40,25 @@ export class MatchIndex {
     }
   }
 
+  /**
+   * Routing of frozen label sets (the decoder hands out one frozen object per series it has seen
+   * before), computed once: they cannot change, and this index is replaced when the SLOs do.
+   */
+  private readonly routed = new WeakMap<Record<string, string>, Routing>();
+
   readonly keep = (metric: string): boolean => this.byMetric.has(metric);
+
+  routing(labels: Record<string, string>): Routing {
+    const frozen = Object.isFrozen(labels);
+    if (frozen) {
+      const known = this.routed.get(labels);
+      if (known) return known;
+    }
+    const routes = this.routes(labels);
+    const r = routes.length === 0 ? UNROUTED : { routes, key: seriesKey(labels), groups: routes.map((x) => groupOf(labels, x.state.plan.groupBy)) };
+    if (frozen) this.routed.set(labels, r);
+    return r;
+  }
 
   routes(labels: Record<string, string>): Route[] {
     const list = this.byMetric.get(labels.__name__ ?? '');
@@ -67,11 +94,9 @@ export function collectChanges(
   maxFutureMs: number = DEFAULT_MAX_FUTURE,
 ): void {
   for (const s of series) {
-    const routes = index.routes(s.labels);
+    const { routes, key, groups } = index.routing(s.labels);
     if (routes.length === 0) continue;
-    const key = seriesKey(s.labels);
     let prev = changes.series.get(key) ?? lastPoint(key);
-    const groups = routes.map((r) => groupOf(s.labels, r.state.plan.groupBy));
     for (const { value: v, timestampMs: ts } of s.samples) {
       if (prev && ts <= prev.ts) {
         changes.duplicates++;

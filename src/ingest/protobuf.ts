@@ -13,7 +13,7 @@ export class Reader {
   constructor(
     readonly buf: Uint8Array,
     start = 0,
-    readonly end = buf.length,
+    public end = buf.length,
     view?: DataView,
   ) {
     this.pos = start;
@@ -27,13 +27,27 @@ export class Reader {
 
   /** Varints up to 2^53; larger values (never valid lengths or timestamps here) are refused. */
   varint(): number {
-    let result = 0;
-    for (let shift = 0; shift < 64; shift += 7) {
-      if (this.pos >= this.end) throw new BadPayload('protobuf: truncated varint');
-      const b = this.buf[this.pos++]!;
-      result += (b & 0x7f) * 2 ** shift;
+    const buf = this.buf;
+    const end = this.end;
+    let pos = this.pos;
+    // Keys and short lengths are one byte: skip the general loop for them.
+    if (pos < end) {
+      const b = buf[pos]!;
       if (b < 0x80) {
-        if (!Number.isSafeInteger(result) && shift < 63) throw new BadPayload('protobuf: varint too large');
+        this.pos = pos + 1;
+        return b;
+      }
+    }
+    let result = 0;
+    let scale = 1;
+    for (let i = 0; i < 10; i++, scale *= 128) {
+      if (pos >= end) throw new BadPayload('protobuf: truncated varint');
+      const b = buf[pos++]!;
+      result += (b & 0x7f) * scale;
+      if (b < 0x80) {
+        this.pos = pos;
+        // Seven bytes hold at most 49 bits, always safe; a tenth byte is a negative int64 (see int64).
+        if (i >= 7 && i < 9 && !Number.isSafeInteger(result)) throw new BadPayload('protobuf: varint too large');
         return result;
       }
     }
@@ -110,16 +124,29 @@ export class Reader {
 
   /** Bounds of a length-delimited field; the reader moves past it. */
   bytes(): [number, number] {
+    const start = this.field();
+    return [start, this.pos];
+  }
+
+  /** `bytes()` without the pair, for hot loops: where the field starts; it ends at `pos`. */
+  field(): number {
     const n = this.varint();
     const start = this.pos;
     if (start + n > this.end) throw new BadPayload('protobuf: length-delimited field runs past its message');
     this.pos = start + n;
-    return [start, start + n];
+    return start;
   }
 
   /** A reader over the bytes of an embedded message, e.g. the bounds `bytes()` returned. */
   sub(start: number, end: number): Reader {
     return new Reader(this.buf, start, end, this.view);
+  }
+
+  /** Points this reader at other bounds of its buffer: one scratch reader instead of a `sub` per message. */
+  over(start: number, end: number): this {
+    this.pos = start;
+    this.end = end;
+    return this;
   }
 
   string(): string {

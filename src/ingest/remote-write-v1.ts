@@ -2,6 +2,7 @@ import { BadPayload } from './errors.js';
 import { scanMetricName } from './metric-name.js';
 import { Reader } from './protobuf.js';
 import { DEFAULT_LIMITS, readSample } from './sample.js';
+import { cachedLabels, remember, slotOf, useLimits } from './series-cache.js';
 import type { DecodedSeries, DecodeOptions, DecodeResult } from './series.js';
 
 export type { DecodedSeries, DecodeOptions, DecodeResult } from './series.js';
@@ -15,7 +16,12 @@ export type { DecodedSeries, DecodeOptions, DecodeResult } from './series.js';
  */
 export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {}): DecodeResult {
   const limits = { ...DEFAULT_LIMITS, ...opts };
-  const r = new Reader(body);
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const r = new Reader(body, 0, body.length, view);
+  useLimits(limits.maxLabelsPerSeries, limits.maxLabelLength);
+  // Scratch readers for the series that take the cached path and their samples.
+  const seriesReader = new Reader(body, 0, 0, view);
+  const sampleReader = new Reader(body, 0, 0, view);
   const series: DecodedSeries[] = [];
   let skipped = 0;
   let samples = 0;
@@ -27,7 +33,8 @@ export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {})
       continue;
     }
     if (++seen > limits.maxSeries) throw new BadPayload(`remote-write: more than ${limits.maxSeries} series in one request; send smaller batches (queue_config.max_samples_per_send)`, 413);
-    const [start, end] = r.bytes();
+    const start = r.field();
+    const end = r.pos;
     let keep = opts.keep;
     if (keep) {
       // Most series are of metrics no SLI reads: decide from the name's bytes, decode nothing else.
@@ -40,7 +47,13 @@ export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {})
         keep = undefined;
       }
     }
-    const s = decodeSeries(r.sub(start, end), limits, keep);
+    // Past the name check (or with no filter) the labels decode the same whoever asks, so a
+    // series sent before takes its labels from the cache and only its samples are read.
+    const labelsEnd = keep ? -1 : labelSectionEnd(body, start, end);
+    const slot = labelsEnd < 0 ? -1 : slotOf(body, view, start, labelsEnd);
+    const cached = slot < 0 ? undefined : cachedLabels(slot, view, start, labelsEnd);
+    const s = (cached && decodeSamples(seriesReader.over(labelsEnd, end), sampleReader, cached)) || decodeSeries(r.sub(start, end), limits, keep);
+    if (s && !cached && slot >= 0 && labelCount === sectionCount) remember(slot, body, start, labelsEnd, s.labels);
     if (s) {
       series.push(s);
       samples += s.samples.length;
@@ -49,14 +62,61 @@ export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {})
   return { series, skipped, samples };
 }
 
+/** Label fields in the section `labelSectionEnd` found last, and labels `decodeSeries` decoded last. */
+let sectionCount = 0;
+let labelCount = 0;
+
+/**
+ * Where the leading label fields (tag 0x0a, as every encoder writes them) of a series end; -1 when
+ * a length is malformed or runs past the series, which the full decoder then reports.
+ */
+function labelSectionEnd(buf: Uint8Array, start: number, end: number): number {
+  let pos = start;
+  let count = 0;
+  while (pos < end && buf[pos] === 0x0a) {
+    let n = 0;
+    let p = pos + 1;
+    for (let shift = 0; ; shift += 7) {
+      if (p >= end || shift > 21) return -1;
+      const b = buf[p++]!;
+      n |= (b & 0x7f) << shift;
+      if (b < 0x80) break;
+    }
+    pos = p + n;
+    if (pos > end) return -1;
+    count++;
+  }
+  sectionCount = count;
+  return pos;
+}
+
+/**
+ * The rest of a series whose label section was decoded before: its samples, every other field
+ * skipped as `decodeSeries` skips it. Undefined when a label follows the section (the cached
+ * labels would not be all of them): the caller decodes the series in full.
+ */
+function decodeSamples(r: Reader, scratch: Reader, labels: Readonly<Record<string, string>>): DecodedSeries | undefined {
+  const out: DecodedSeries = { labels: labels as Record<string, string>, samples: [] };
+  while (!r.done) {
+    const key = r.varint();
+    const field = key >>> 3;
+    if (field === 1 && (key & 7) === 2) return undefined;
+    if (field === 2 && (key & 7) === 2) out.samples.push(readSample(r, scratch));
+    else r.skip(key & 7);
+  }
+  return out;
+}
+
 function decodeSeries(r: Reader, limits: typeof DEFAULT_LIMITS, keep?: (name: string) => boolean): DecodedSeries | undefined {
   const labels: Record<string, string> = {};
   const out: DecodedSeries = { labels, samples: [] };
   let count = 0;
+  labelCount = 0;
   while (!r.done) {
     const key = r.varint();
     const field = key >>> 3;
     if (field === 1 && (key & 7) === 2) {
+      labelCount = count + 1;
       if (++count > limits.maxLabelsPerSeries) throw new BadPayload(`remote-write: a series has more than ${limits.maxLabelsPerSeries} labels`);
       const [s, e] = r.bytes();
       const l = r.sub(s, e);

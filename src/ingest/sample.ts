@@ -4,9 +4,10 @@ import type { Reader } from './protobuf.js';
 export const DEFAULT_LIMITS = { maxSeries: 100_000, maxLabelsPerSeries: 128, maxLabelLength: 4096 };
 
 /** `Sample { 1: double value, 2: int64 timestamp }`, the same message in remote-write 1.0 and 2.0. */
-export function readSample(r: Reader): { value: number; timestampMs: number } {
-  const [start, end] = r.bytes();
-  const m = r.sub(start, end);
+export function readSample(r: Reader, scratch?: Reader): { value: number; timestampMs: number } {
+  const start = r.field();
+  // A caller decoding many samples lends a reader over the same buffer rather than allocating one each.
+  const m = scratch ? scratch.over(start, r.pos) : r.sub(start, r.pos);
   let value = 0;
   let timestampMs = 0;
   while (!m.done) {
