@@ -101,7 +101,9 @@ program
 // same help) when the command line may need them: anything but one of the commands above.
 const LOCAL_COMMANDS = new Set(['validate', 'generate', 'catalog']);
 const firstArg = process.argv.slice(2).find((a) => !a.startsWith('-'));
-if (!(firstArg !== undefined && LOCAL_COMMANDS.has(firstArg) && process.argv[2] === firstArg)) {
+// `--version` first prints the version and exits before commander looks at any command.
+const versionOnly = process.argv[2] === '--version' || process.argv[2] === '-V';
+if (!versionOnly && !(firstArg !== undefined && LOCAL_COMMANDS.has(firstArg) && process.argv[2] === firstArg)) {
   const [{ registerServe }, { registerSimulate }, { registerReport }, { registerConvert }] = await Promise.all([
     import('./serve-command.js'),
     import('./simulate-command.js'),

@@ -68,6 +68,8 @@ export function tierAlertLabels(slo: Slo, tier: AlertTier, opts: RenderOptions):
 export function burnRateAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
   const n = namingOf(slo);
   const own = ownSelector(slo);
+  // The same links for every tier: the panel id hashes the SLO id, so it is computed once.
+  const common = slo.alerting.tiers.length ? commonAnnotations(slo, opts, 'burnRate') : {};
   return slo.alerting.tiers.map((tier) => {
     const parts = [burnAbove(slo, tier.longWindow, tier.factor), burnAbove(slo, tier.shortWindow, tier.factor)];
     if (slo.alerting.minEvents !== undefined && slo.sli.kind !== 'rawErrorRatio') {
@@ -78,7 +80,7 @@ export function burnRateAlerts(slo: Slo, opts: RenderOptions): AlertingRule[] {
       expr: parts.join('\nand\n'),
       ...(tier.for > 0 ? { for: formatDuration(tier.for) } : {}),
       labels: tierAlertLabels(slo, tier, opts),
-      annotations: { ...commonAnnotations(slo, opts, 'burnRate'), ...tierAnnotations(slo, tier), ...tier.annotations },
+      annotations: { ...common, ...tierAnnotations(slo, tier), ...tier.annotations },
     };
   });
 }

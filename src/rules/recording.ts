@@ -7,8 +7,8 @@ import { periodText, sloWindows, windowText } from '../model/windows.js';
 import { localPeriodStartExpr, localTimeExpr, longestPeriodMs, periodStartExpr } from '../promql/calendar.js';
 import type { Slo } from '../model/slo.js';
 import { rangeEndingShort } from '../promql/range.js';
-import { idSelector } from '../promql/selector.js';
 import { withoutMaintenance } from './maintenance.js';
+import { ownSelector } from './own-selector.js';
 import { baseExpressions, rawErrorRatio } from './sli-expressions.js';
 import { alignedExpr, alignedName, sumOfAligned } from './tiles.js';
 import type { RecordingRule, RenderOptions } from './types.js';
@@ -20,10 +20,7 @@ export function seriesLabels(slo: Slo, opts: RenderOptions): Record<string, stri
   return { ...opts.extraLabels, ...slo.labels, ...idLabels(slo) };
 }
 
-export function ownSelector(slo: Slo): (metric: string) => string {
-  const ids = idLabels(slo);
-  return (metric) => idSelector(metric, ids);
-}
+export { ownSelector } from './own-selector.js';
 
 /**
  * Only the base windows since the calendar period began: a subquery step is kept when the base
@@ -56,7 +53,13 @@ export function sliRecordingRules(slo: Slo, opts: RenderOptions): RecordingRule[
   const labels = seriesLabels(slo, opts);
   const own = ownSelector(slo);
   const windows = sloWindows(slo);
-  const withWindow = (w: string) => ({ ...labels, [naming.windowLabel]: w });
+  // One label object per window, shared by that window's rules (nothing mutates rule labels).
+  const byWindow = new Map<string, Record<string, string>>();
+  const withWindow = (w: string) => {
+    let l = byWindow.get(w);
+    if (!l) byWindow.set(w, (l = { ...labels, [naming.windowLabel]: w }));
+    return l;
+  };
   const rules: RecordingRule[] = slo.calendar ? calendarRules(slo, own, labels) : [];
   const sum = (metric: string, w: number) =>
     slo.calendar && w === slo.window ? sumSincePeriodStart(slo, own, metric) : sumOfAligned(own(alignedName(metric)), w);

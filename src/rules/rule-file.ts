@@ -3,13 +3,20 @@ import { ruleGroupsFor } from './rule-groups.js';
 import type { Rule, RuleGroup, RenderOptions } from './types.js';
 import { GENERATED_HEADER, sorted, toYaml } from './yaml-out.js';
 
-function ruleObject(r: Rule): Record<string, unknown> {
-  if ('record' in r) return { record: r.record, expr: r.expr, labels: sorted(r.labels) };
-  return { alert: r.alert, expr: r.expr, ...(r.for ? { for: r.for } : {}), labels: sorted(r.labels), annotations: sorted(r.annotations) };
+function ruleObject(r: Rule, sort: (m: Record<string, string>) => Record<string, string>): Record<string, unknown> {
+  if ('record' in r) return { record: r.record, expr: r.expr, labels: sort(r.labels) };
+  return { alert: r.alert, expr: r.expr, ...(r.for ? { for: r.for } : {}), labels: sort(r.labels), annotations: sort(r.annotations) };
 }
 
 export function groupObjects(groups: RuleGroup[]): Array<Record<string, unknown>> {
-  return groups.map((g) => ({ name: g.name, ...(g.interval ? { interval: g.interval } : {}), rules: g.rules.map(ruleObject) }));
+  // Rules of one window share their label object: sort it once for all of them.
+  const done = new Map<Record<string, string>, Record<string, string>>();
+  const sort = (m: Record<string, string>) => {
+    let s = done.get(m);
+    if (!s) done.set(m, (s = sorted(m)));
+    return s;
+  };
+  return groups.map((g) => ({ name: g.name, ...(g.interval ? { interval: g.interval } : {}), rules: g.rules.map((r) => ruleObject(r, sort)) }));
 }
 
 /** A plain Prometheus rule file for one SLO, as `rule_files:` loads it. */

@@ -95,7 +95,15 @@ function expectedSample(slo: Slo, tier: AlertTier, opts: RenderOptions, group: R
   return { labels: `ALERTS{${body}}`, value: 1 };
 }
 
-function testGroup(slo: Slo, opts: RenderOptions, feeder: Feeder, s: Scenario) {
+type Sample = ReturnType<typeof expectedSample>;
+
+function testGroup(slo: Slo, opts: RenderOptions, feeder: Feeder, s: Scenario, samples: Map<AlertTier, Sample>) {
+  // A tier's expected alert is the same in every scenario and check: its labels are sorted and quoted once.
+  const sampleOf = (t: AlertTier) => {
+    let v = samples.get(t);
+    if (!v) samples.set(t, (v = expectedSample(slo, t, opts, feeder.groupLabels)));
+    return v;
+  };
   return {
     name: s.name,
     interval: '1m',
@@ -103,7 +111,7 @@ function testGroup(slo: Slo, opts: RenderOptions, feeder: Feeder, s: Scenario) {
     promql_expr_test: s.checks.map((c) => ({
       expr: alertSelector(slo),
       eval_time: formatDuration(c.at * MINUTE),
-      exp_samples: c.firing.map((t) => expectedSample(slo, t, opts, feeder.groupLabels)),
+      exp_samples: c.firing.map(sampleOf),
     })),
   };
 }
@@ -114,11 +122,12 @@ function testGroup(slo: Slo, opts: RenderOptions, feeder: Feeder, s: Scenario) {
  */
 export function unitTestFile(slo: Slo, ruleFileName: string, opts: RenderOptions): string {
   const feeder = feederFor(slo, opts);
+  const samples = new Map<AlertTier, Sample>();
   const comment = feeder
     ? `# Inputs: ${feeder.how}.\n`
     : '# Inputs: none. No synthetic series can drive this SLI\'s queries, so this test only proves that no data pages nobody.\n';
   const groups = feeder
-    ? [...scenarios(slo), ...maintenanceScenario(slo, opts, feeder.series([[1, 0]]).every((i) => !i.series.startsWith('slo:')))].map((s) => testGroup(slo, opts, feeder, s))
+    ? [...scenarios(slo), ...maintenanceScenario(slo, opts, feeder.series([[1, 0]]).every((i) => !i.series.startsWith('slo:')))].map((s) => testGroup(slo, opts, feeder, s, samples))
     : [{ name: 'without data, no burn-rate alert fires', interval: '1m', input_series: [], promql_expr_test: [{ expr: alertSelector(slo), eval_time: '70m', exp_samples: [] }] }];
   return GENERATED_HEADER + comment + toYaml({ rule_files: [ruleFileName], evaluation_interval: '1m', tests: groups });
 }

@@ -15,18 +15,24 @@ const OPTIONS = { lineWidth: 0, blockQuote: 'literal', aliasDuplicateObjects: fa
  */
 export function toYaml(value: unknown): string {
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+    rendered = new Map();
     try {
       return `${blockMap(value as Record<string, unknown>, 0)}\n`;
     } catch (e) {
       if (!(e instanceof Unsupported)) throw e;
+    } finally {
+      rendered = undefined;
     }
   }
   return stringify(value, OPTIONS);
 }
 
-/** Labels and annotations sorted by name: stable whatever order the spec listed them in. */
+/**
+ * Labels and annotations sorted by name: stable whatever order the spec listed them in. A map
+ * already in order comes back as itself (callers print the result and never change it).
+ */
 export function sorted(map: Record<string, string>): Record<string, string> {
-  // Most label sets are built in order already: a copy then needs no key array and no sort.
+  // Most label sets are built in order already: they need no key array, no sort and no copy.
   let prev: string | undefined;
   let inOrder = true;
   for (const k in map) {
@@ -36,7 +42,7 @@ export function sorted(map: Record<string, string>): Record<string, string> {
     }
     prev = k;
   }
-  if (inOrder && Object.getPrototypeOf(map) === Object.prototype) return { ...map };
+  if (inOrder && Object.getPrototypeOf(map) === Object.prototype) return map;
   const out: Record<string, string> = {};
   for (const k of Object.keys(map).sort()) {
     // a plain assignment to `__proto__` would set the prototype instead of a key
@@ -67,8 +73,23 @@ function isPlainObject(v: object): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * Maps already rendered in this `toYaml` call, by identity and depth: the rules of one window
+ * share one label object, and so do the expected alerts of one tier in a test file. The tree is
+ * not changed while it is printed, so the same object at the same depth prints the same text.
+ */
+let rendered: Map<object, { depth: number; text: string }> | undefined;
+
 /** A non-empty block map whose lines after the first start with `depth`'s indent (as `YAMLMap.toString`). */
 function blockMap(map: Record<string, unknown>, depth: number): string {
+  const done = rendered?.get(map);
+  if (done && done.depth === depth) return done.text;
+  const text = renderMap(map, depth);
+  rendered?.set(map, { depth, text });
+  return text;
+}
+
+function renderMap(map: Record<string, unknown>, depth: number): string {
   const indent = indentOf(depth);
   const inner = depth + 1;
   let out = '';
