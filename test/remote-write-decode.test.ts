@@ -8,6 +8,7 @@ import { decodeWriteRequestV1, type DecodedSeries } from '../src/ingest/remote-w
 import { decodeWriteRequestV2 } from '../src/ingest/remote-write-v2.js';
 import { encodeV2, Writer } from './helpers/protobuf-writer.js';
 import { snappyDecompress } from '../src/ingest/snappy.js';
+import { snappyCompress } from '../src/wire/snappy-compress.js';
 import { createPlatform, serveMetrics, type MetricsServer } from '../src/simulator/index.js';
 import { startPrometheus, type PrometheusProcess } from './helpers/prometheus-process.js';
 import { scratchDir } from './helpers/promtool.js';
@@ -146,6 +147,40 @@ describe('hostile remote-write bodies', () => {
     expect(() => decodeWriteRequestV1(raw.subarray(0, raw.length - 3))).toThrow(BadPayload);
     // A copy reaching before the start of the output.
     expect(() => snappyDecompress(new Uint8Array([0x04, 0x01, 0x00]), 1024)).toThrow(/copy outside/);
+  });
+
+  it('answers every malformed snappy body with a 400 and a reason: truncated, garbage, lying lengths, empty', () => {
+    const payload = new TextEncoder().encode('apiserver_request_total{verb="GET"} '.repeat(200));
+    const good = snappyCompress(payload);
+    expect(Buffer.from(snappyDecompress(good, payload.length)).equals(Buffer.from(payload))).toBe(true);
+    const refusal = (body: Uint8Array): BadPayload => {
+      try {
+        snappyDecompress(body, 1 << 20);
+      } catch (e) {
+        expect(e).toBeInstanceOf(BadPayload);
+        return e as BadPayload;
+      }
+      throw new Error('accepted a malformed body');
+    };
+    // Declared length in the preamble, then the rest of the body unchanged.
+    const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n & 0x7f) | 0x80, ...varint(Math.floor(n / 128))]);
+    const withLength = (n: number) => new Uint8Array([...varint(n), ...good.subarray(varint(payload.length).length)]);
+    const cases: Array<[Uint8Array, RegExp]> = [
+      [good.subarray(0, good.length - 7), /bytes decoded|runs past the end|copy outside|truncated/],
+      [withLength(payload.length + 5), /bytes decoded, \d+ declared/],
+      [withLength(payload.length - 5), /runs past the end|copy outside|bytes decoded|truncated/],
+      [new Uint8Array([0x05, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), /copy outside/],
+      [new Uint8Array([0x10, 0xf0]), /runs past the end/],
+      [new Uint8Array([]), /bad length preamble/],
+      [new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), /bad length preamble/],
+    ];
+    for (const [body, reason] of cases) {
+      const e = refusal(body);
+      expect(e.status).toBe(400);
+      expect(e.message).toMatch(reason);
+    }
+    // Over the limit by its declared length alone: 413, whatever follows.
+    expect(refusal(withLength((1 << 20) + 1)).status).toBe(413);
   });
 
   it('enforces the series-per-request limit with 413', () => {

@@ -135,6 +135,23 @@ describe('window sums from hour and day blocks', () => {
     }
   });
 
+  it('follow the edge as it moves one bucket at a time across hour and day edges, with late data into cached runs', () => {
+    const rand = mulberry32(31);
+    const ring = new BucketRing(RES, SIZE);
+    let newest = T0 + 30 * DAY - 3 * HOUR - 5 * RES;
+    fill(ring, T0, newest, rand, () => [Math.floor(rand() * 1000), Math.floor(rand() * 20)]);
+    // Every step a new bucket (evicting the oldest), so the runs of whole hours and days move along.
+    const spans = [RES, 30 * 60_000, HOUR, 2 * HOUR, 6 * HOUR, DAY, 3 * DAY, 30 * DAY];
+    for (let step = 0; step < 60; step++) {
+      newest += RES;
+      ring.add(newest, Math.floor(rand() * 1000), Math.floor(rand() * 20), 1);
+      // Now and then late data lands inside a run some window has cached.
+      if (step % 7 === 3) ring.add(newest - Math.floor(rand() * (SIZE - 2)) * RES, 5, 1, 1);
+      if (step % 5 === 0) expectSums(ring, newest, spans, badKind, true);
+      else ring.sums(newest, spans, badKind);
+    }
+  });
+
   it('drop every sum computed when told the arrays were written directly', () => {
     const ring = new BucketRing(RES, SIZE);
     const newest = T0 + 3 * DAY;

@@ -1,4 +1,5 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fingerprint } from '../../src/engine/engine.js';
@@ -27,8 +28,25 @@ export interface MemoryResult {
   points: MemoryPoint[];
   /** Bytes of RSS per matched series: one sample each of `series` new series into a running engine. */
   series: { slos: number; series: number; bytesPerSeries: Summary };
+  /** RSS after a steady stream at each rate, the same series and length each time: it should not depend on the rate. */
+  rates: { slos: number; series: number; seconds: number; points: RatePoint[] };
   runs: number;
 }
+
+export interface RatePoint {
+  targetPerS: number;
+  /** Samples the engine acknowledged per second of the stream. */
+  acceptedPerS: Summary;
+  rssBeforeMiB: Summary;
+  rssAfterMiB: Summary;
+  peakRssMiB: Summary;
+}
+
+/** Samples per second of the two steady streams, and how long each lasts. */
+const RATES = [5_000, 50_000];
+const RATE_SECONDS = 20;
+const RATE_SERIES = 500;
+const TICK_MS = 200;
 
 const MiB = 2 ** 20;
 
@@ -40,8 +58,10 @@ function rss(pid: number): { now: number; peak: number } {
 
 /**
  * A store as the engine leaves it after `days` of traffic: every SLO's one group with a 5m bucket
- * every 5 minutes (600 events, a few bad). Written straight through SqliteStore, which is what
- * the engine would have committed, so the engine restores full rings at start-up.
+ * every 5 minutes (600 events, a few bad), so the engine restores full rings at start-up. The
+ * first SLO's buckets are written through SqliteStore, which is what the engine would have
+ * committed; the other SLOs get the same rows under their own id, copied inside SQLite, because
+ * building 8.6 million bucket changes in JavaScript for 1,000 SLOs x 30 days took over a minute.
  */
 function prepareStore(specDir: string, dataDir: string, days: number, nowMs: number): number {
   const slos = loadSlos([specDir]).slos;
@@ -49,17 +69,83 @@ function prepareStore(specDir: string, dataDir: string, days: number, nowMs: num
   store.setSlos(new Map(slos.map((s) => [s.id, fingerprint(s)])));
   const last = Math.floor(nowMs / BASE_WINDOW) * BASE_WINDOW;
   const buckets = Math.round((days * 86_400_000) / BASE_WINDOW);
-  let changes = new ChangeSet();
-  for (const slo of slos) {
-    for (let k = 0; k < buckets; k++) changes.add(slo.id, '', {}, BASE_WINDOW, last - k * BASE_WINDOW, 600, (k % 5) * 0.2, 2);
-    if (changes.buckets.size >= 200_000) {
-      store.commit(changes);
-      changes = new ChangeSet();
-    }
-  }
+  const first = slos[0]!.id;
+  const changes = new ChangeSet();
+  for (let k = 0; k < buckets; k++) changes.add(first, '', {}, BASE_WINDOW, last - k * BASE_WINDOW, 600, (k % 5) * 0.2, 2);
   store.commit(changes);
+  const file = store.file;
   store.close();
+  const db = new Database(file);
+  try {
+    db.pragma('synchronous = NORMAL');
+    const group = db.prepare('INSERT INTO groups (slo, grp, labels) SELECT ?, grp, labels FROM groups WHERE slo = ?');
+    const rows = db.prepare('INSERT INTO buckets (slo, grp, res, end_ms, total, num, samples) SELECT ?, grp, res, end_ms, total, num, samples FROM buckets WHERE slo = ?');
+    db.transaction(() => {
+      for (const s of slos.slice(1)) {
+        group.run(s.id, first);
+        rows.run(s.id, first);
+      }
+    })();
+  } finally {
+    db.close();
+  }
   return buckets;
+}
+
+/**
+ * A steady stream of `perS` samples per second over RATE_SERIES matched series, cut into one
+ * request per TICK_MS: each series gets the same number of samples per tick, a few ms apart, so
+ * the rate changes the samples per series, never the series. Encoded before the stream starts,
+ * with timestamps from `startMs`, so the sender's own work does not set the pace.
+ */
+function rateRequests(slos: number, perS: number, startMs: number): { bodies: Uint8Array[]; samples: number } {
+  const perSeries = Math.max(1, Math.round((perS * TICK_MS) / 1000 / RATE_SERIES));
+  const bodies: Uint8Array[] = [];
+  const ticks = (RATE_SECONDS * 1000) / TICK_MS;
+  for (let t = 0; t < ticks; t++) {
+    const batch: SeriesToWrite[] = [];
+    for (let k = 0; k < RATE_SERIES; k++) {
+      const i = k % slos;
+      const samples = [];
+      for (let j = 0; j < perSeries; j++) samples.push({ timestampMs: startMs + t * TICK_MS + j, value: (t * perSeries + j + 1) * 10 });
+      batch.push({ labels: { __name__: metricOf(i), route: routeOf(i), code: k % 10 === 0 ? '500' : '200', pod: `pod-${k}` }, samples });
+    }
+    bodies.push(snappyCompress(encodeWriteRequestV1(batch)));
+  }
+  return { bodies, samples: perSeries * RATE_SERIES * ticks };
+}
+
+async function postWrite(port: number, body: Uint8Array): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${port}/api/v1/write`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' },
+    // A copy typed over a plain ArrayBuffer, which is what fetch's BodyInit accepts.
+    body: new Uint8Array(body),
+  });
+  if (!res.ok) throw new Error(`remote write answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+}
+
+/** One engine, one stream at `perS`: RSS before and 2 s after it, and the rate it took. */
+async function rateRun(specDir: string, slos: number, perS: number, dataDir: string, opts: { freePort: () => Promise<number>; logDir: string }) {
+  const port = await opts.freePort();
+  const { child } = await startEngine(specDir, dataDir, port, opts.logDir);
+  try {
+    const { bodies, samples } = rateRequests(slos, perS, Date.now());
+    await new Promise((ok) => setTimeout(ok, 1000));
+    const before = rss(child.pid!).now;
+    const started = performance.now();
+    for (let t = 0; t < bodies.length; t++) {
+      const wait = started + t * TICK_MS - performance.now();
+      if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
+      await postWrite(port, bodies[t]!);
+    }
+    const seconds = Math.max(RATE_SECONDS, (performance.now() - started) / 1000);
+    await new Promise((ok) => setTimeout(ok, 2000));
+    const after = rss(child.pid!);
+    return { acceptedPerS: samples / seconds, before: before / MiB, after: after.now / MiB, peak: after.peak / MiB };
+  } finally {
+    await stopChild(child);
+  }
 }
 
 async function startEngine(specDir: string, dataDir: string, port: number, logDir: string) {
@@ -73,7 +159,8 @@ async function startEngine(specDir: string, dataDir: string, port: number, logDi
 
 /**
  * RSS of an engine process (`slo serve`) holding `count` SLOs whose 30-day windows are filled
- * (restored from a prepared store), and the cost of matched series on top.
+ * (restored from a prepared store), the cost of matched series on top, and RSS after a steady
+ * stream at two ingest rates.
  */
 export async function benchMemory(opts: { sizes: Array<{ slos: number; days: number }>; runs: number; seriesCount: number; freePort: () => Promise<number>; logDir: string }): Promise<MemoryResult> {
   const root = mkdtempSync(join(tmpdir(), 'bench-mem-'));
@@ -122,12 +209,7 @@ export async function benchMemory(opts: { sizes: Array<{ slos: number; days: num
         const ts = Date.now() - 1000;
         let batch: SeriesToWrite[] = [];
         const send = async () => {
-          const res = await fetch(`http://127.0.0.1:${port}/api/v1/write`, {
-            method: 'POST',
-            headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0' },
-            body: snappyCompress(encodeWriteRequestV1(batch)),
-          });
-          if (!res.ok) throw new Error(`remote write answered ${res.status}: ${(await res.text()).slice(0, 200)}`);
+          await postWrite(port, snappyCompress(encodeWriteRequestV1(batch)));
           batch = [];
         };
         for (let k = 0; k < opts.seriesCount; k++) {
@@ -143,7 +225,30 @@ export async function benchMemory(opts: { sizes: Array<{ slos: number; days: num
         rmSync(data, { recursive: true, force: true });
       }
     }
-    return { points, series: { slos: base.slos, series: opts.seriesCount, bytesPerSeries: summarize(perSeries) }, runs: opts.runs };
+
+    // RSS against the ingest rate: a fresh engine per stream, the rates interleaved run by run.
+    const byRate = RATES.map(() => ({ accepted: [] as number[], before: [] as number[], after: [] as number[], peak: [] as number[] }));
+    for (let r = 0; r < opts.runs; r++) {
+      for (const [k, perS] of RATES.entries()) {
+        const data = join(root, `rate-${perS}-${r}`);
+        try {
+          const m = await rateRun(specDir, base.slos, perS, data, opts);
+          byRate[k]!.accepted.push(m.acceptedPerS);
+          byRate[k]!.before.push(m.before);
+          byRate[k]!.after.push(m.after);
+          byRate[k]!.peak.push(m.peak);
+        } finally {
+          rmSync(data, { recursive: true, force: true });
+        }
+      }
+    }
+    const rates = {
+      slos: base.slos,
+      series: RATE_SERIES,
+      seconds: RATE_SECONDS,
+      points: RATES.map((perS, k) => ({ targetPerS: perS, acceptedPerS: summarize(byRate[k]!.accepted), rssBeforeMiB: summarize(byRate[k]!.before), rssAfterMiB: summarize(byRate[k]!.after), peakRssMiB: summarize(byRate[k]!.peak) })),
+    };
+    return { points, series: { slos: base.slos, series: opts.seriesCount, bytesPerSeries: summarize(perSeries) }, rates, runs: opts.runs };
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -9,13 +9,12 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { OpenMetricsBuilder } from '../../src/simulator/openmetrics.js';
-import { mulberry32 } from '../../src/simulator/random.js';
 import type { Sample } from '../../src/simulator/types.js';
 import { encodeWriteRequestV1 } from '../../src/wire/remote-write-v1.js';
 import { snappyCompress } from '../../src/wire/snappy-compress.js';
 import { startChild, stopChild, waitHttpOk } from './procs.js';
-import { costByRuleKind, formatKinds } from './rule-kinds.js';
+import { increase5m, makeHistory, selectors, STEP_S, trueRatio, writeHistoryBlocks, type History, type RecordedSeries } from './rule-history.js';
+import { costByRuleKind, formatKinds, type KindCost } from './rule-kinds.js';
 import { slothBackfillRules, slothRuleFile } from './sloth-rules.js';
 import { metricOf, routeOf, writeSloSpecs } from './slo-spec.js';
 import { summarize, type Summary } from './stats.js';
@@ -40,6 +39,8 @@ export interface RuleSetCost {
   perMinuteMs: Summary;
   /** The same by kind of group (name without the SLO id), summed over the SLOs. */
   byKind: Record<string, Summary>;
+  /** Per kind of rule (rule-kinds.ts), from /api/v1/rules after the last sample. */
+  ruleKinds: Record<string, KindCost>;
   oneHour: Exactness;
   period: Exactness;
 }
@@ -52,66 +53,12 @@ export interface RuleCostResult {
   sets: RuleSetCost[];
 }
 
-const STEP_S = 30;
 /** Two evaluations of every group and the start-up compaction of the backfilled blocks. */
 const WARM_UP_MS = 120_000;
 const MIN5 = 300_000;
-
-interface History {
-  times: number[];
-  /** Per SLO, cumulative good+bad (total) and bad counts at each time. */
-  total: Float64Array[];
-  bad: Float64Array[];
-}
-
-/**
- * Request counters with a daily cycle (rate varies 4:1 over the day, phase per SLO) and error
- * bursts (a few 5-20 minute spells at 2-10% errors on a 0.05% floor), integer increments at each
- * 30 s scrape, so averaging ratios and weighting by events give visibly different answers.
- */
-function makeHistory(count: number, startMs: number, steps: number): History {
-  // Seeded, so every run sees the same traffic.
-  const rand = mulberry32(7);
-  const times = Array.from({ length: steps + 1 }, (_, k) => startMs + k * STEP_S * 1000);
-  const total: Float64Array[] = [];
-  const bad: Float64Array[] = [];
-  for (let i = 0; i < count; i++) {
-    const base = 2 + rand() * 50; // requests per second
-    const phase = rand() * 2 * Math.PI;
-    const bursts = Array.from({ length: 3 }, () => ({ at: Math.floor(rand() * steps), len: 10 + Math.floor(rand() * 30), ratio: 0.02 + rand() * 0.08 }));
-    const t = new Float64Array(steps + 1);
-    const b = new Float64Array(steps + 1);
-    for (let k = 1; k <= steps; k++) {
-      const day = (2 * Math.PI * (times[k]! % 86_400_000)) / 86_400_000;
-      const rate = base * (1 + 0.6 * Math.sin(day + phase));
-      const n = Math.round(rate * STEP_S * (0.9 + 0.2 * rand()));
-      const burst = bursts.find((x) => k >= x.at && k < x.at + x.len);
-      const errs = Math.round(n * (burst ? burst.ratio : 0.0005) + (rand() < 0.3 ? 1 : 0));
-      t[k] = t[k - 1]! + n;
-      b[k] = b[k - 1]! + Math.min(n, errs);
-    }
-    total.push(t);
-    bad.push(b);
-  }
-  return { times, total, bad };
-}
-
-/** Counter value at the last scrape at or before `ms` (0 before the first). */
-function at(h: History, series: Float64Array, ms: number): number {
-  const k = Math.floor((ms - h.times[0]!) / (STEP_S * 1000));
-  return k < 0 ? 0 : series[Math.min(k, series.length - 1)]!;
-}
-
-function trueRatio(h: History, i: number, from: number, to: number): number {
-  const tot = at(h, h.total[i]!, to) - at(h, h.total[i]!, from);
-  return (at(h, h.bad[i]!, to) - at(h, h.bad[i]!, from)) / tot;
-}
-
-function promtool(args: string[]): string {
-  const r = spawnSync('/usr/bin/promtool', args, { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-  if (r.status !== 0) throw new Error(`promtool ${args.slice(0, 3).join(' ')} failed: ${(r.stdout + r.stderr).slice(0, 2000)}`);
-  return r.stdout;
-}
+const DAY30 = 30 * 86_400_000;
+/** promtool block span (one of Prometheus's block ranges, 2h x 3^n): 30 days make 5-6 files. */
+const BLOCK_HOURS = 162;
 
 async function startPrometheus(dir: string, dataDir: string, ruleFile: string | undefined, port: number, logDir: string, name: string) {
   const config = join(dir, `${name}.yml`);
@@ -151,15 +98,61 @@ async function query(url: string, q: string, timeSec?: number): Promise<Array<{ 
   return body.data.result;
 }
 
-async function queryRange(url: string, q: string, fromSec: number, toSec: number): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>> {
-  const u = new URL(`${url}/api/v1/query_range`);
-  u.searchParams.set('query', q);
-  u.searchParams.set('start', String(fromSec));
-  u.searchParams.set('end', String(toSec));
-  u.searchParams.set('step', '60');
-  const body = (await (await fetch(u)).json()) as { status: string; error?: string; data: { result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> } };
-  if (body.status !== 'success') throw new Error(`range query ${q} failed: ${body.error}`);
-  return body.data.result;
+/** SLO index of a bench SLO id (`bench-svc<i / 100>-requests-r<i % 100>`, slo-spec.ts). */
+function sloIndex(id: string): number {
+  return Number(/r(\d+)$/.exec(id)![1]) + 100 * Number(/svc(\d+)/.exec(id)![1]);
+}
+
+/**
+ * The recorded 5m series each set's long windows read, as a Prometheus that had run the rules all
+ * along would hold them (evaluated at each minute; our aligned copies at each 5-minute boundary),
+ * computed from the counters (rule-history.ts `increase5m` says why that is exact here). Each rule
+ * must be the plain form computed here, or the bench stops rather than backfill something else.
+ */
+function recordedSeries(h: History, ours: BackfillRule[], slos: number): RecordedSeries[] {
+  const out: RecordedSeries[] = [];
+  for (const r of ours) {
+    const i = sloIndex(r.labels.slo_id!);
+    const which = r.record === 'slo:events_total:increase5m' ? 'total' : r.record === 'slo:events_bad:increase5m' ? 'bad' : undefined;
+    const plain = which && `sum (increase(${selectors(i)[which]}[5m]))`;
+    // The bad rule's `or 0 * sum(total)` arm only answers when no bad series exists; here it always does.
+    const core = r.expr.replace(/^\((.*) or 0 \* sum \(slo:events_total:increase5m\{[^}]*\}\)\)$/, '$1');
+    if (!which || core !== plain) throw new Error(`rule-cost backfill: ${r.record} of ${r.labels.slo_id} is \`${r.expr}\`, not the \`${plain}\` it computes; teach recordedSeries() the new form`);
+    const value = increase5m(which === 'total' ? h.total[i]! : h.bad[i]!);
+    out.push({ name: r.record, labels: r.labels, every: 2, value, expr: r.expr });
+    if (r.aligned) out.push({ name: r.aligned, labels: r.labels, every: 10, value, expr: r.expr });
+  }
+  for (const [i, r] of slothBackfillRules(slos).entries()) {
+    const bad = increase5m(h.bad[i]!);
+    const total = increase5m(h.total[i]!);
+    // sum(rate(bad[5m])) / sum(rate(all[5m])): each rate is its increase / 300, the two codes summed.
+    const value = (k: number) => bad(k) / 300 / ((total(k) - bad(k)) / 300 + bad(k) / 300);
+    out.push({ name: r.record, labels: r.labels, every: 2, value, expr: r.expr });
+  }
+  return out;
+}
+
+/**
+ * A few backfilled values (first, middle and last SLO; first, middle and last step) against the
+ * rule's own expression evaluated by Prometheus at the same time over the raw blocks: the
+ * backfill must be what the rule computes, or the bench stops.
+ */
+async function crossCheck(url: string, h: History, recorded: RecordedSeries[], last: number): Promise<number> {
+  const picks = [recorded[0]!, recorded[recorded.length >> 1]!, recorded[recorded.length - 1]!, ...recorded.filter((r) => r.every === 10).slice(0, 1)];
+  let checked = 0;
+  for (const r of picks) {
+    const first = 10;
+    for (const k of [first, Math.floor((first + last) / 2 / r.every) * r.every, Math.floor(last / r.every) * r.every]) {
+      const want = r.value(k);
+      const got = await query(url, r.expr, h.times[k]! / 1000);
+      const v = got.length === 1 ? Number(got[0]!.value[1]) : NaN;
+      if (!(Math.abs(v - want) <= 1e-12 * Math.abs(want))) {
+        throw new Error(`rule-cost backfill differs from Prometheus: ${r.name}${JSON.stringify(r.labels)} at ${new Date(h.times[k]!).toISOString()} is ${want} here, ${got.length === 1 ? v : `${got.length} series`} from \`${r.expr}\``);
+      }
+      checked++;
+    }
+  }
+  return checked;
 }
 
 /** Our generated rule files merged into one, and our base 5m rules alone for the backfill. */
@@ -197,7 +190,7 @@ function ourRules(dir: string, count: number): { file: string; backfillRules: Ba
 function exactness(h: History, results: Array<{ id: string; value: number; ts: number }>, window: (ts: number) => [number, number]): Exactness {
   const errs = results.map((r) => {
     const [from, to] = window(r.ts);
-    const truth = trueRatio(h, Number(/r(\d+)$/.exec(r.id)![1]) + 100 * Number(/svc(\d+)/.exec(r.id)![1]), from, to);
+    const truth = trueRatio(h, sloIndex(r.id), from, to);
     return Math.abs(r.value - truth) / truth;
   });
   errs.sort((a, b) => a - b);
@@ -214,10 +207,12 @@ export async function benchRuleCost(opts: { slos: number; hours: number; samples
   const dir = mkdtempSync(join(tmpdir(), 'bench-rules-'));
   const procs: Array<Awaited<ReturnType<typeof startPrometheus>>> = [];
   try {
-    // History from `hours` ago to 20 minutes ahead: the past as blocks, the rest sent live by
-    // remote write as its time comes, so the series stay live while the rules run.
-    const steps = Math.round(((opts.hours * 3600 + 1200) * 1000) / (STEP_S * 1000));
-    const startMs = Math.floor((Date.now() - opts.hours * 3_600_000) / (STEP_S * 1000)) * STEP_S * 1000;
+    // History from `hours` ago (on the 5-minute grid) to 20 minutes ahead: the past as blocks,
+    // the rest sent live by remote write as its time comes, so the series stay live while the
+    // rules run. With 720 h every window (30d included) is full, as in an engine that has run a
+    // whole period; shorter histories measure a Prometheus that has just started.
+    const steps = Math.round((opts.hours * 3600 + 1200) / STEP_S);
+    const startMs = Math.floor((Date.now() - opts.hours * 3_600_000) / MIN5) * MIN5;
     const h = makeHistory(opts.slos, startMs, steps);
     const frame = (k: number): Sample[] => {
       const samples: Sample[] = [];
@@ -228,55 +223,42 @@ export async function benchRuleCost(opts: { slos: number; hours: number; samples
       }
       return samples;
     };
-    const builder = new OpenMetricsBuilder();
-    let sent = 0;
-    for (; sent < h.times.length && h.times[sent]! <= Date.now(); sent++) builder.add({ timeMs: h.times[sent]!, samples: frame(sent) });
-    const om = join(dir, 'history.om');
-    builder.writeFile(om);
-    const data = join(dir, 'data');
-    promtool(['tsdb', 'create-blocks-from', 'openmetrics', om, data]);
-    rmSync(om);
-
     const ours = ourRules(dir, opts.slos);
     const sloth = join(dir, 'sloth.rules.yml');
     writeFileSync(sloth, slothRuleFile(opts.slos));
+    const recorded = recordedSeries(h, ours.backfillRules, opts.slos);
 
-    // The recorded 5m series both sets' long windows read, over the whole history, as a
-    // Prometheus that had run the rules all along would have them: each base rule evaluated as a
-    // range query at 1m steps, written back as blocks (promtool's own rule backfill writes a block
-    // per rule and 2 h, thousands here, which Prometheus then spends minutes compacting).
-    const plain = await startPrometheus(dir, data, undefined, await opts.freePort(), opts.logDir, 'backfill');
-    const frames = new Map<number, Sample[]>();
-    const from = Math.floor(startMs / 60_000) * 60 + 300;
-    const to = Math.floor(Date.now() / 60_000) * 60;
-    for (const rule of [...ours.backfillRules, ...slothBackfillRules(opts.slos)]) {
-      for (const series of await queryRange(plain.url, rule.expr, from, to)) {
-        for (const [t, v] of series.values) {
-          let list = frames.get(t);
-          if (!list) frames.set(t, (list = []));
-          list.push({ name: rule.record, labels: { ...series.metric, ...rule.labels }, value: Number(v) });
-          const aligned = 'aligned' in rule ? rule.aligned : undefined;
-          if (aligned && t % 300 === 0) list.push({ name: aligned, labels: { ...series.metric, ...rule.labels }, value: Number(v) });
-        }
-      }
-    }
-    await stopChild(plain.child);
-    const recorded = new OpenMetricsBuilder();
-    for (const t of [...frames.keys()].sort((x, y) => x - y)) recorded.add({ timeMs: t * 1000, samples: frames.get(t)! });
-    recorded.writeFile(om);
-    promtool(['tsdb', 'create-blocks-from', 'openmetrics', om, data]);
-    rmSync(om);
+    // The blocks end at a 5-minute boundary B, and the rules' servers start between B + 61 s and
+    // B + 5m: the backfill holds B's aligned copy, the rules' first evaluations (`time() % 300 <
+    // 60` is false until the next boundary) do not record it a second time, and they record the
+    // next boundary's themselves, so every bucket is in the windows once. (The rules could not
+    // write before B anyway: Prometheus refuses samples older than its newest block.) B is picked
+    // from the expected time to write the blocks (30 days: 57 s on an idle machine, 118 s with
+    // other benches running), taking the next boundary and waiting for it when the expected
+    // start is too close to B + 5m.
+    const prepMs = 20_000 + opts.hours * 110;
+    const readyAt = Date.now() + prepMs;
+    let endMs = Math.floor((readyAt - 61_000) / MIN5) * MIN5;
+    if (readyAt > endMs + MIN5 - 30_000) endMs += MIN5;
+    const last = Math.min(steps, Math.round((endMs - startMs) / (STEP_S * 1000)));
+    let sent = last + 1;
+    const t0 = performance.now();
+    const data = join(dir, 'data');
+    const written = await writeHistoryBlocks(h, last, recorded, dir, data, BLOCK_HOURS);
+    opts.log(`rule cost: ${written.toLocaleString('en')} samples of history (${opts.hours} h) written as blocks in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const sets = [
       { name: 'slo-engine (generated)', file: ours.file, idLabel: 'slo_id', groups: ours.groups, rules: ours.rules },
       { name: 'Sloth structure', file: sloth, idLabel: 'sloth_id', groups: opts.slos * 3, rules: opts.slos * 17 },
     ];
     // Side by side, so both see the same load from everything else on the machine.
-    for (const s of sets) {
-      const copy = join(dir, `data-${s.idLabel}`);
-      cpSync(data, copy, { recursive: true });
-      procs.push(await startPrometheus(dir, copy, s.file, await opts.freePort(), opts.logDir, s.idLabel));
-    }
+    const copies = sets.map((set) => join(dir, `data-${set.idLabel}`));
+    for (const copy of copies) cpSync(data, copy, { recursive: true });
+    rmSync(data, { recursive: true });
+    if (Date.now() < endMs + 61_000) await new Promise((ok) => setTimeout(ok, endMs + 61_000 - Date.now()));
+    for (const [j, set] of sets.entries()) procs.push(await startPrometheus(dir, copies[j]!, set.file, await opts.freePort(), opts.logDir, set.idLabel));
+    const late = Date.now() - (endMs + MIN5);
+    opts.log(`rule cost: servers ready ${((Date.now() - endMs) / 1000).toFixed(0)} s after the blocks' end${late > 0 ? `, ${(late / 1000).toFixed(0)} s after the next 5-minute boundary: our windows may miss that bucket (the exactness columns would show it)` : ''}`);
     const feed = async () => {
       for (; sent < h.times.length && h.times[sent]! <= Date.now(); sent++) {
         const body = snappyCompress(encodeWriteRequestV1(frame(sent).map((x) => ({ labels: { ...x.labels, __name__: x.name }, samples: [{ timestampMs: h.times[sent]!, value: x.value }] }))));
@@ -289,8 +271,11 @@ export async function benchRuleCost(opts: { slos: number; hours: number; samples
     let feedError: Error | undefined;
     const feeder = setInterval(() => void feed().catch((e: Error) => (feedError ??= e)), 5000);
     await feed();
-    // Warm-up: every group evaluated (each starts at its own offset within the minute).
-    await new Promise((ok) => setTimeout(ok, WARM_UP_MS));
+    // Warm-up: every group evaluated (each starts at its own offset within the minute). The
+    // backfill's cross-check runs meanwhile.
+    const warm = Date.now();
+    opts.log(`rule cost: ${await crossCheck(procs[0]!.url, h, recorded, last)} backfilled values equal the rules' own expressions evaluated by Prometheus`);
+    await new Promise((ok) => setTimeout(ok, Math.max(0, WARM_UP_MS - (Date.now() - warm))));
     const evalMs: number[][] = sets.map(() => []);
     const perMinuteMs: number[][] = sets.map(() => []);
     const byKind: Array<Map<string, number[]>> = sets.map(() => new Map());
@@ -309,7 +294,11 @@ export async function benchRuleCost(opts: { slos: number; hours: number; samples
       opts.log(`rule cost sample ${k + 1}/${opts.samples}: ${sets.map((s, j) => `${s.name} ${evalMs[j]![k]!.toFixed(1)} ms per cycle, ${perMinuteMs[j]![k]!.toFixed(1)} ms per minute`).join(', ')}`);
     }
     clearInterval(feeder);
-    for (let j = 0; j < sets.length; j++) opts.log(formatKinds(sets[j]!.name, await costByRuleKind(procs[j]!.url)));
+    const kinds: Array<Map<string, KindCost>> = [];
+    for (let j = 0; j < sets.length; j++) {
+      kinds.push(await costByRuleKind(procs[j]!.url));
+      opts.log(formatKinds(sets[j]!.name, kinds[j]!));
+    }
     const results: RuleSetCost[] = [];
     for (let j = 0; j < sets.length; j++) {
       const s = sets[j]!;
@@ -325,8 +314,10 @@ export async function benchRuleCost(opts: { slos: number; hours: number; samples
         evalMs: summarize(evalMs[j]!),
         perMinuteMs: summarize(perMinuteMs[j]!),
         byKind: Object.fromEntries([...byKind[j]!].map(([k, v]) => [k, summarize(v)])),
+        ruleKinds: Object.fromEntries(kinds[j]!),
         oneHour: exactness(h, oneHour, (ts) => [end(ts) - 3_600_000, end(ts)]),
-        period: exactness(h, period, (ts) => [h.times[0]!, end(ts)]),
+        // The period is 30 days, or the whole history when shorter.
+        period: exactness(h, period, (ts) => [Math.max(h.times[0]!, end(ts) - DAY30), end(ts)]),
       });
     }
     return { slos: opts.slos, hours: opts.hours, scrapeSeconds: STEP_S, samples: opts.samples, sets: results };

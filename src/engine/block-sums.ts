@@ -18,7 +18,16 @@ const PART = new Float64Array(3);
 export interface BucketSource {
   /** Adds bucket `b`'s sums into `into` (total, bad, samples at 0, 1, 2) when the ring holds it. */
   addBucket(b: number, into: Float64Array, at: number, badOf: (t: number, n: number) => number): void;
+  /** The same for buckets `top` down to `top - count + 1`, in that order, the ones the ring holds. */
+  addBuckets(top: number, count: number, into: Float64Array, at: number, badOf: (t: number, n: number) => number): void;
 }
+
+/** A run's sum while its blocks add into it. */
+const RUN = new Float64Array(3);
+/** Numbers per cached run: first and last block, total, bad, samples. */
+const RUN_WIDTH = 5;
+/** Runs per window: the whole hours after its whole days, the whole days, the whole hours before them. */
+const RUNS = 3;
 
 /**
  * One level of blocks: `per` buckets each, kept in slots by block number. A slot is four numbers
@@ -46,6 +55,17 @@ class Level {
 export class BlockSums {
   private readonly small: Level;
   private readonly large: Level;
+  /**
+   * Sums of runs of whole blocks, per window slot (RUNS runs of RUN_WIDTH numbers; -1 as first
+   * block when empty): the days a 30d window covers change once a day and its whole hours once an
+   * hour, so while the window slides by one bucket every 5 minutes it adds a few run sums and the
+   * single buckets at its ends, instead of ~100 block sums spread over memory. Like blocks, runs
+   * are summed again (never patched) when a bucket in them is written or evicted.
+   */
+  private runs = new Float64Array(0);
+  /** The buckets any cached run covers: a change outside them leaves every run valid. */
+  private runLo = Infinity;
+  private runHi = -Infinity;
 
   constructor(
     private readonly ring: BucketSource,
@@ -56,30 +76,85 @@ export class BlockSums {
     this.large = new Level(LARGE, Math.ceil(size / LARGE) + 2);
   }
 
+  /**
+   * Sums every block over buckets `lo..hi` (the ones the ring may hold) at once, each adding its
+   * parts in the order a lazy read would (so the sums are the same to the bit): after a restore the
+   * first long window would otherwise make them one by one, wherever its ranges reach. Oldest
+   * first, so where the hours of the oldest day share slots with the newest, the newest stay.
+   */
+  build(lo: number, hi: number, badOf: (t: number, n: number) => number): void {
+    const top = Math.floor(hi / LARGE);
+    for (let d = Math.max(0, Math.floor(lo / LARGE), top - this.large.slots + 1); d <= top; d++) this.addLarge(d, badOf, RUN.fill(0));
+  }
+
   /** A bucket was written or evicted: the blocks holding it are summed again when next read. */
   changed(b: number): void {
     this.small.invalidate(b);
     this.large.invalidate(b);
+    if (b >= this.runLo && b <= this.runHi) {
+      this.runs.fill(-1);
+      this.runLo = Infinity;
+      this.runHi = -Infinity;
+    }
   }
 
   /**
    * Adds buckets `last..first` (indices, newest first) into `out` (total, bad, samples): single
-   * buckets up to a block edge, then whole blocks, the largest that fit.
+   * buckets up to an hour edge, the whole hours up to a day edge, the whole days, the whole hours
+   * after them, then single buckets. With `slot` (one per window of the ring), the three runs of
+   * whole blocks are kept for the next call.
    */
-  sum(first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
-    let b = first;
-    while (b >= last) {
-      if ((b + 1) % LARGE === 0 && b - LARGE + 1 >= last) {
-        this.addLarge((b + 1) / LARGE - 1, badOf, out);
-        b -= LARGE;
-      } else if ((b + 1) % SMALL === 0 && b - SMALL + 1 >= last) {
-        this.addSmall((b + 1) / SMALL - 1, badOf, out);
-        b -= SMALL;
-      } else {
-        this.ring.addBucket(b, out, 0, badOf);
-        b--;
-      }
+  sum(first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array, slot?: number): void {
+    // Hours whose 12 buckets all lie in the range.
+    const hHi = Math.floor((first + 1) / SMALL) - 1;
+    const hLo = Math.ceil(last / SMALL);
+    if (hHi < hLo) {
+      this.ring.addBuckets(first, first - last + 1, out, 0, badOf);
+      return;
     }
+    this.ring.addBuckets(first, first - (hHi * SMALL + SMALL - 1), out, 0, badOf);
+    const per = LARGE / SMALL;
+    const dHi = Math.floor((hHi + 1) / per) - 1;
+    const dLo = Math.ceil(hLo / per);
+    if (dHi < dLo) this.addRun(slot, 0, 0, hHi, hLo, badOf, out);
+    else {
+      this.addRun(slot, 0, 0, hHi, (dHi + 1) * per, badOf, out);
+      this.addRun(slot, 1, 1, dHi, dLo, badOf, out);
+      this.addRun(slot, 2, 0, dLo * per - 1, hLo, badOf, out);
+    }
+    const tail = hLo * SMALL - 1;
+    this.ring.addBuckets(tail, tail - last + 1, out, 0, badOf);
+  }
+
+  /** Adds blocks `hi` down to `lo` of one level (0: hours, 1: days), through the run cache when given a slot. */
+  private addRun(slot: number | undefined, j: number, level: 0 | 1, hi: number, lo: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
+    if (hi < lo) return;
+    if (slot === undefined) {
+      for (let k = hi; k >= lo; k--) level === 0 ? this.addSmall(k, badOf, out) : this.addLarge(k, badOf, out);
+      return;
+    }
+    const at = (slot * RUNS + j) * RUN_WIDTH;
+    if (at + RUN_WIDTH > this.runs.length) {
+      const grown = new Float64Array(Math.max(at + RUN_WIDTH, 2 * this.runs.length)).fill(-1);
+      grown.set(this.runs);
+      this.runs = grown;
+    }
+    const runs = this.runs;
+    if (runs[at] !== hi || runs[at + 1] !== lo) {
+      const part = RUN.fill(0);
+      for (let k = hi; k >= lo; k--) level === 0 ? this.addSmall(k, badOf, part) : this.addLarge(k, badOf, part);
+      runs[at] = hi;
+      runs[at + 1] = lo;
+      runs[at + 2] = part[0]!;
+      runs[at + 3] = part[1]!;
+      runs[at + 4] = part[2]!;
+      const per = level === 0 ? SMALL : LARGE;
+      if (lo * per < this.runLo) this.runLo = lo * per;
+      if (hi * per + per - 1 > this.runHi) this.runHi = hi * per + per - 1;
+    }
+    out[0]! += runs[at + 2]!;
+    out[1]! += runs[at + 3]!;
+    out[2]! += runs[at + 4]!;
   }
 
   private addSmall(block: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
@@ -89,8 +164,7 @@ export class BlockSums {
       data[at + 1] = 0;
       data[at + 2] = 0;
       data[at + 3] = 0;
-      const top = block * SMALL + SMALL - 1;
-      for (let b = top; b > top - SMALL; b--) this.ring.addBucket(b, data, at + 1, badOf);
+      this.ring.addBuckets(block * SMALL + SMALL - 1, SMALL, data, at + 1, badOf);
       data[at] = block;
     }
     out[0]! += data[at + 1]!;

@@ -6,7 +6,8 @@ import type { AlertingRule, RenderOptions } from '../rules/types.js';
 import { idLabels } from '../model/naming.js';
 import { parseDuration } from '../model/duration.js';
 import type { Condition } from './alert-state.js';
-import { windowOf, type GroupStatus } from './evaluate.js';
+import { evaluateWindows, hasRatio, SUMMED, WINDOW_WIDTH, windowScratch } from './evaluate.js';
+import type { SloState } from './slo-state.js';
 import { compileTemplate } from './template.js';
 
 /** One generated alerting rule, with what an evaluation needs from it worked out once. */
@@ -33,7 +34,7 @@ export interface SloAlertRules {
   own: Record<string, string>;
   compiled: Map<AlertingRule, CompiledRule>;
   /** Per group (by its labels object, stable for the group's life): sample labels and each rule's alert shape. */
-  shapes: WeakMap<object, { recorded: Record<string, string>; byRule: Map<AlertingRule, AlertShape> }>;
+  shapes: WeakMap<object, GroupShapes>;
 }
 
 export function alertRulesOf(slo: Slo, opts: RenderOptions): SloAlertRules {
@@ -76,31 +77,44 @@ function condition(slo: Slo, rules: SloAlertRules, rule: AlertingRule, sampleLab
   return { key: shape.key, slo: slo.id, labels: shape.labels, annotations: shape.annotations, value, forMs: c.forMs };
 }
 
-/** Which of the SLO's alerts hold now, with the labels Prometheus would give them. */
-export function sloConditions(slo: Slo, rules: SloAlertRules, groups: readonly GroupStatus[], out: Condition[] = []): Condition[] {
+/**
+ * Which of the SLO's alerts hold at `t`, with the labels Prometheus would give them, read from
+ * each group's windows evaluated into flat numbers (no status objects: the alert path runs for
+ * every SLO at every evaluation). `failed`: the query backend is down, so no group has data.
+ */
+export function sloConditions(state: SloState, rules: SloAlertRules, t: number, now: number, failed: boolean, out: Condition[] = []): Condition[] {
+  const { slo, windows } = state;
   const tiers = slo.alerting.tiers;
-  for (const g of groups) {
-    let shapes = rules.shapes.get(g.labels);
-    if (!shapes) {
-      shapes = { recorded: { ...g.labels, ...rules.own }, byRule: new Map() };
-      rules.shapes.set(g.labels, shapes);
-    }
-    const recorded = shapes.recorded;
+  const baseAt = windows.indexOf(BASE_WINDOW);
+  const periodAt = windows.indexOf(slo.window);
+  let hasData = false;
+  const vals = windowScratch(windows.length);
+  for (const g of failed ? [] : state.groups.values()) {
+    evaluateWindows(state, g, t, now, vals);
+    if (baseAt >= 0 && (slo.sli.kind === 'rawErrorRatio' ? hasRatio(vals, baseAt) : vals[baseAt * WINDOW_WIDTH] === SUMMED)) hasData = true;
+    let shapes: GroupShapes | undefined;
     for (let i = 0; i < tiers.length; i++) {
       const tier = tiers[i]!;
-      const long = windowOf(g, tier.longWindow);
-      const short = windowOf(g, tier.shortWindow);
-      if (long?.burnRate === undefined || short?.burnRate === undefined) continue;
-      if (!(long.burnRate > tier.factor && short.burnRate > tier.factor)) continue;
-      if (slo.alerting.minEvents !== undefined && slo.sli.kind !== 'rawErrorRatio' && !((long.total ?? 0) >= slo.alerting.minEvents)) continue;
-      out.push(condition(slo, rules, rules.tiers[i]!, recorded, shapes.byRule, long.burnRate));
+      const long = windows.indexOf(tier.longWindow);
+      const short = windows.indexOf(tier.shortWindow);
+      if (long < 0 || short < 0 || !hasRatio(vals, long) || !hasRatio(vals, short)) continue;
+      const longBurn = vals[long * WINDOW_WIDTH + 4]!;
+      if (!(longBurn > tier.factor && vals[short * WINDOW_WIDTH + 4]! > tier.factor)) continue;
+      if (slo.alerting.minEvents !== undefined && slo.sli.kind !== 'rawErrorRatio') {
+        const total = vals[long * WINDOW_WIDTH] === SUMMED ? vals[long * WINDOW_WIDTH + 1]! : 0;
+        if (!(total >= slo.alerting.minEvents)) continue;
+      }
+      shapes ??= groupShapes(rules, g.labels);
+      out.push(condition(slo, rules, rules.tiers[i]!, shapes.recorded, shapes.byRule, longBurn));
     }
-    if (rules.exhausted && g.budgetRemaining !== undefined && g.budgetRemaining <= 0) out.push(condition(slo, rules, rules.exhausted, recorded, shapes.byRule, g.budgetRemaining));
+    if (rules.exhausted && periodAt >= 0 && hasRatio(vals, periodAt)) {
+      const budgetRemaining = 1 - vals[periodAt * WINDOW_WIDTH + 4]!;
+      if (budgetRemaining <= 0) {
+        shapes ??= groupShapes(rules, g.labels);
+        out.push(condition(slo, rules, rules.exhausted, shapes.recorded, shapes.byRule, budgetRemaining));
+      }
+    }
   }
-  const hasData = groups.some((g) => {
-    const w = windowOf(g, BASE_WINDOW);
-    return slo.sli.kind === 'rawErrorRatio' ? w?.errorRatio !== undefined : w?.total !== undefined;
-  });
   // absent() returns the equality matchers of its selector, the SLO's identity labels.
   if (rules.noData && !hasData) {
     let shapes = rules.shapes.get(rules);
@@ -111,4 +125,16 @@ export function sloConditions(slo: Slo, rules: SloAlertRules, groups: readonly G
     out.push(condition(slo, rules, rules.noData, shapes.recorded, shapes.byRule, 1));
   }
   return out;
+}
+
+type GroupShapes = { recorded: Record<string, string>; byRule: Map<AlertingRule, AlertShape> };
+
+/** A group's sample labels (its own and the SLO's recorded series labels) and alert shapes, made once per group. */
+function groupShapes(rules: SloAlertRules, labels: Record<string, string>): GroupShapes {
+  let shapes = rules.shapes.get(labels);
+  if (!shapes) {
+    shapes = { recorded: { ...labels, ...rules.own }, byRule: new Map() };
+    rules.shapes.set(labels, shapes);
+  }
+  return shapes;
 }

@@ -10,6 +10,7 @@ import { alertRulesOf, sloConditions, type SloAlertRules } from './conditions.js
 import { evaluateGroup, type GroupStatus } from './evaluate.js';
 import { collectChanges, MatchIndex } from './ingest.js';
 import { excludedAt } from './maintenance.js';
+import { restoreBuckets } from './restore.js';
 import { FINE_RES, SloState } from './slo-state.js';
 
 export interface EngineOptions {
@@ -24,6 +25,11 @@ export interface EngineOptions {
   maxFutureMs?: number;
   /** Told how long each store commit took, for the health metrics. */
   onCommit?: (ms: number) => void;
+  /**
+   * Commits on another thread (src/store/commit-thread.ts) so the disk sync overlaps decoding;
+   * without it `flush()` commits synchronously through `store`, as scripts and tests expect.
+   */
+  writer?: { commit(changes: ChangeSet): Promise<number> };
 }
 
 export interface IngestOutcome {
@@ -79,6 +85,10 @@ export class Engine {
   private queue: Pending[] = [];
   private pendingSamples = 0;
   private flushScheduled = false;
+  /** The writer's commit in progress; the next batch is collected only once it settled and was applied. */
+  private inFlight: Promise<void> | undefined;
+  /** Callers of `exclusive` waiting or running: no commit starts meanwhile. */
+  private pauses = 0;
   readonly alerts = new Map<string, ActiveAlert>();
   /** What the store holds of each alert, so that an evaluation writes only changes. */
   private readonly savedAlerts = new Map<string, string>();
@@ -123,7 +133,7 @@ export class Engine {
   /** Reads the store back after a restart: series positions, buckets and alert states. */
   restore(): void {
     for (const [key, p] of this.opts.store.series()) this.seriesState.set(key, p);
-    for (const b of this.opts.store.buckets()) this.addBucket(b);
+    restoreBuckets(this.opts.store, this.states);
     for (const a of this.opts.store.alerts()) {
       this.savedAlerts.set(a.key, a.json);
       const alert = JSON.parse(a.json) as ActiveAlert;
@@ -150,12 +160,8 @@ export class Engine {
     });
   }
 
-  /** Stores and applies everything queued, in one transaction. */
-  flush(): void {
-    this.flushScheduled = false;
-    const batch = this.queue;
-    this.queue = [];
-    if (batch.length === 0) return;
+  /** Takes the queue and computes its effect from the committed state, touching nothing. */
+  private collect(batch: Pending[]): { changes: ChangeSet; outcomes: IngestOutcome[] } {
     const now = this.clock();
     const changes = new ChangeSet();
     const outcomes: IngestOutcome[] = [];
@@ -164,6 +170,73 @@ export class Engine {
       collectChanges(p.series, this.index, (k) => this.seriesState.get(k), now, changes, this.opts.maxFutureMs);
       outcomes.push({ accepted: changes.accepted - before.a, duplicates: changes.duplicates - before.d, outOfBounds: changes.outOfBounds - before.o, matchedSeries: p.series.length });
     }
+    return { changes, outcomes };
+  }
+
+  /**
+   * With a writer: one commit at a time, in arrival order. The queue's change set goes to the
+   * writer; once durable it is applied and its requests are answered, then the requests that
+   * queued meanwhile go as the next batch (their samples still count towards the 429 limit).
+   */
+  private startCommit(writer: NonNullable<EngineOptions['writer']>): void {
+    if (this.inFlight || this.pauses > 0 || this.queue.length === 0) return;
+    const batch = this.queue;
+    this.queue = [];
+    const samples = batch.reduce((n, p) => n + p.samples, 0);
+    const { changes, outcomes } = this.collect(batch);
+    if (changes.empty) {
+      this.pendingSamples -= samples;
+      batch.forEach((p, i) => p.resolve(outcomes[i]!));
+      return;
+    }
+    this.inFlight = writer
+      .commit(changes)
+      .then(
+        (ms) => {
+          this.opts.onCommit?.(ms);
+          this.apply(changes);
+          batch.forEach((p, i) => p.resolve(outcomes[i]!));
+        },
+        (e: Error) => batch.forEach((p) => p.reject(e)),
+      )
+      .finally(() => {
+        this.pendingSamples -= samples;
+        this.inFlight = undefined;
+        this.startCommit(writer);
+      });
+  }
+
+  /** Runs `fn` with no commit in progress (a reload or a prune must not interleave with one). */
+  async exclusive<T>(fn: () => T): Promise<T> {
+    this.pauses++;
+    try {
+      while (this.inFlight) await this.inFlight;
+      return fn();
+    } finally {
+      this.pauses--;
+      if (this.opts.writer) this.startCommit(this.opts.writer);
+    }
+  }
+
+  /** Resolves once everything queued is committed and applied (or refused). */
+  async drain(): Promise<void> {
+    const writer = this.opts.writer;
+    if (!writer) return this.flush();
+    for (;;) {
+      this.startCommit(writer);
+      if (!this.inFlight) return;
+      await this.inFlight;
+    }
+  }
+
+  /** Stores and applies everything queued, in one transaction (with a writer: starts that commit). */
+  flush(): void {
+    this.flushScheduled = false;
+    if (this.opts.writer) return this.startCommit(this.opts.writer);
+    const batch = this.queue;
+    this.queue = [];
+    if (batch.length === 0) return;
+    const { changes, outcomes } = this.collect(batch);
     this.pendingSamples -= batch.reduce((n, p) => n + p.samples, 0);
     try {
       if (!changes.empty) this.opts.store.commit(changes);
@@ -181,14 +254,13 @@ export class Engine {
     for (const b of changes.buckets.values()) this.addBucket(b);
   }
 
-  /** One bucket's sums into its SLO's ring, whether they come from a write or from the store. */
+  /** One written bucket's sums into its SLO's ring (restore.ts does the same for the store's rows). */
   private addBucket(b: BucketDelta): void {
     const state = this.states.get(b.slo);
     if (!state) return;
     const g = state.group(b.group, b.groupLabels);
     (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
-    // The newest minute known to hold a sample: a 1m bucket's end, or the first minute of a 5m one.
-    if (b.samples > 0) state.lastDataMs = Math.max(state.lastDataMs ?? 0, b.res === FINE_RES ? b.end : b.end - BASE_WINDOW + FINE_RES);
+    if (b.samples > 0) state.sawData(b.res, b.end);
   }
 
   /** Replaces buckets with values a query API computed (bad and total per base window). */
@@ -273,8 +345,10 @@ export class Engine {
     const conditions: Condition[] = [];
     const t = this.clock();
     for (const state of this.states.values()) {
-      const s = this.statusOf(state, now, t);
-      if (s.source !== 'unavailable') sloConditions(s.slo, this.rules.get(s.slo.id)!, s.groups, conditions);
+      // As statusOf: without a query backend a query-mode SLO is unavailable; with one that failed, it has no data.
+      const ingest = state.plan.mode === 'ingest';
+      if (!ingest && !this.opts.queryBackend) continue;
+      sloConditions(state, this.rules.get(state.slo.id)!, now, t, !ingest && !!state.queryError, conditions);
     }
     stepAlerts(this.alerts, conditions, now, this.unsaved);
     const list = [...this.alerts.values()];

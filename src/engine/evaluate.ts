@@ -20,20 +20,41 @@ export interface GroupStatus {
   budgetRemaining?: number;
 }
 
+/** Numbers per window in a flat evaluation: kind, total, bad, error ratio, burn rate. */
+export const WINDOW_WIDTH = 5;
+/** A window without data; one read live from the query API (ratio and burn rate only); one summed from buckets (total, bad, and a ratio when total > 0). */
+export const NO_DATA = 0;
+export const LIVE = 1;
+export const SUMMED = 2;
+
+/** The spans of the SLO's windows, the period's being `periodSpan`: the same array while that is unchanged, so rings recognise it cheaply. */
+function spansOf(state: SloState, periodSpan: number): number[] {
+  const known = state.spans;
+  if (known && known.period === periodSpan) return known.spans;
+  const spans = state.windows.map((w) => (w === state.slo.window ? periodSpan : w));
+  state.spans = { period: periodSpan, spans };
+  return spans;
+}
+
 /**
- * Windows as the recording rules compute them at time `t`: the 5m window from the last whole
- * minutes (the rules' live `increase(...[5m])`), every longer window as the sum of the aligned
- * 5m buckets ending in (t - w, t] (the rules' `sum_over_time(...[w:5m])`).
+ * Windows as the recording rules compute them at time `t`, written into `out` (WINDOW_WIDTH
+ * numbers per window of `state.windows`, from 0): the 5m window from the last whole minutes (the
+ * rules' live `increase(...[5m])`), every longer window as the sum of the aligned 5m buckets
+ * ending in (t - w, t] (the rules' `sum_over_time(...[w:5m])`). Flat numbers rather than objects,
+ * so that evaluating the alerts of 10,000 SLOs allocates nothing per window.
  */
-export function evaluateGroup(state: SloState, g: GroupState, t: number, now: number): GroupStatus {
-  const { plan, slo } = state;
+export function evaluateWindows(state: SloState, g: GroupState, t: number, now: number, out: Float64Array): void {
+  const { plan, slo, windows } = state;
   const baseTo = Math.floor(t / BASE_WINDOW) * BASE_WINDOW;
   const fineTo = Math.floor(t / FINE_RES) * FINE_RES;
   // A calendar period holds the 5m buckets since its start, as the rules' `@ end()` filter does.
   const periodSpan = Math.max(0, baseTo - windowStartAt(slo, t));
-  const spans = state.windows.map((w) => (w === slo.window ? periodSpan : w));
-  const sums = g.base.sums(baseTo, spans, plan.badOf);
-  const windows: WindowValue[] = state.windows.map((w, k) => {
+  const sums = g.base.sums(baseTo, spansOf(state, periodSpan), plan.badOf);
+  const live = state.liveRatios;
+  const liveNow = live !== undefined && Math.abs(t - live.at) <= 3 * FINE_RES;
+  for (let k = 0; k < windows.length; k++) {
+    const w = windows[k]!;
+    const at = k * WINDOW_WIDTH;
     let total: number;
     let bad: number;
     let samples: number;
@@ -44,19 +65,65 @@ export function evaluateGroup(state: SloState, g: GroupState, t: number, now: nu
       bad = plan.badOf(raw.total, raw.num);
       samples = raw.samples;
     } else {
-      ({ total, bad, samples } = sums[k]!);
+      const sum = sums[k]!;
+      total = sum.total;
+      bad = sum.bad;
+      samples = sum.samples;
     }
-    if (samples === 0) return { window: w };
+    if (samples === 0) {
+      out[at] = NO_DATA;
+      continue;
+    }
     // A raw ratio's alert windows are the query over that window, read live, as the rules have them.
-    const live = state.liveRatios;
-    if (live && w !== BASE_WINDOW && w !== slo.window && Math.abs(t - live.at) <= 3 * FINE_RES) {
+    if (liveNow && w !== BASE_WINDOW && w !== slo.window) {
       const ratio = live.byGroup.get(g.key)?.get(w);
-      if (ratio !== undefined) return { window: w, errorRatio: ratio, burnRate: ratio / slo.errorBudget };
+      if (ratio !== undefined) {
+        out[at] = LIVE;
+        out[at + 3] = ratio;
+        out[at + 4] = ratio / slo.errorBudget;
+        continue;
+      }
     }
-    const errorRatio = total > 0 ? bad / total : undefined;
-    return { window: w, total, bad, errorRatio, burnRate: errorRatio === undefined ? undefined : errorRatio / slo.errorBudget };
+    out[at] = SUMMED;
+    out[at + 1] = total;
+    out[at + 2] = bad;
+    out[at + 3] = total > 0 ? bad / total : NaN;
+    out[at + 4] = total > 0 ? bad / total / slo.errorBudget : NaN;
+  }
+}
+
+/** Whether window `k` of a flat evaluation has an error ratio (and so a burn rate). */
+export function hasRatio(vals: Float64Array, k: number): boolean {
+  const kind = vals[k * WINDOW_WIDTH];
+  return kind === LIVE || (kind === SUMMED && vals[k * WINDOW_WIDTH + 1]! > 0);
+}
+
+let scratch = new Float64Array(16 * WINDOW_WIDTH);
+
+/** A flat evaluation's array for `n` windows, reused: read it before the next call. */
+export function windowScratch(n: number): Float64Array {
+  if (scratch.length < n * WINDOW_WIDTH) scratch = new Float64Array(n * WINDOW_WIDTH);
+  return scratch;
+}
+
+/** The same windows as objects, for the API's JSON. */
+export function evaluateGroup(state: SloState, g: GroupState, t: number, now: number): GroupStatus {
+  const { slo } = state;
+  const vals = windowScratch(state.windows.length);
+  evaluateWindows(state, g, t, now, vals);
+  let period: WindowValue | undefined;
+  const windows: WindowValue[] = state.windows.map((w, k) => {
+    const at = k * WINDOW_WIDTH;
+    let v: WindowValue;
+    if (vals[at] === NO_DATA) v = { window: w };
+    else if (vals[at] === LIVE) v = { window: w, errorRatio: vals[at + 3]!, burnRate: vals[at + 4]! };
+    else {
+      const ratio = hasRatio(vals, k);
+      v = { window: w, total: vals[at + 1]!, bad: vals[at + 2]!, errorRatio: ratio ? vals[at + 3]! : undefined, burnRate: ratio ? vals[at + 4]! : undefined };
+    }
+    if (period === undefined && w === slo.window) period = v;
+    return v;
   });
-  const period = windows.find((v) => v.window === slo.window);
   return { labels: g.labels, windows, budgetRemaining: period?.burnRate === undefined ? undefined : 1 - period.burnRate };
 }
 

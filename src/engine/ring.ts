@@ -135,6 +135,26 @@ export class BucketRing implements BucketSource {
     into[at + 2]! += this.samples[i]!;
   }
 
+  addBuckets(top: number, count: number, into: Float64Array, at: number, badOf: (t: number, n: number) => number): void {
+    if (count <= 0) return;
+    const { ends, total, num, samples, resMs, size } = this;
+    let i = top % size;
+    let t = into[at]!;
+    let bad = into[at + 1]!;
+    let s = into[at + 2]!;
+    for (let b = top; b > top - count; b--) {
+      if (ends[i] === b * resMs) {
+        t += total[i]!;
+        bad += badOf(total[i]!, num[i]!);
+        s += samples[i]!;
+      }
+      if (--i < 0) i = size - 1;
+    }
+    into[at] = t;
+    into[at + 1] = bad;
+    into[at + 2] = s;
+  }
+
   private held(end: number): void {
     if (end < this.minEnd) this.minEnd = end;
     if (end > this.maxEnd) this.maxEnd = end;
@@ -205,7 +225,7 @@ export class BucketRing implements BucketSource {
       const { first, last } = this.range(to, spans[k]!);
       if (first >= last) {
         const from = next ?? first;
-        if (from >= last) this.addRange(from, last, badOf, acc);
+        if (from >= last) this.addRange(from, last, badOf, acc, k);
         next = Math.min(from, last - this.resMs);
       }
       out[k] = { total: acc[0]!, bad: acc[1]!, samples: acc[2]! };
@@ -224,12 +244,15 @@ export class BucketRing implements BucketSource {
     return { total: out[0]!, bad: out[1]!, samples: out[2]! };
   }
 
-  /** Adds the buckets with ends `first` down to `last` into `out` (total, bad, samples). */
-  private addRange(first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
+  /** Adds the buckets with ends `first` down to `last` into `out` (total, bad, samples); `slot` names the window, for its cached runs. */
+  private addRange(first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array, slot?: number): void {
     // Block numbers are bucket ends over resMs: whole, non-negative numbers only.
     if (last >= 0 && first % this.resMs === 0 && first - last >= 2 * SMALL * this.resMs) {
-      this.blocks ??= new BlockSums(this, this.size);
-      this.blocks.sum(first / this.resMs, last / this.resMs, badOf, out);
+      if (!this.blocks) {
+        this.blocks = new BlockSums(this, this.size);
+        if (this.maxEnd >= 0) this.blocks.build(Math.max(this.minEnd, this.maxEnd - (this.size - 1) * this.resMs) / this.resMs, this.maxEnd / this.resMs, badOf);
+      }
+      this.blocks.sum(first / this.resMs, last / this.resMs, badOf, out, slot);
       return;
     }
     const { ends, total, num, samples, resMs } = this;

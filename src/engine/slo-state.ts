@@ -32,6 +32,8 @@ export class SloState {
   queryReadAt?: number;
   /** Query mode, raw ratios: each alert window's ratio as the rules evaluate it, read at `at`, by group key. */
   liveRatios?: { at: number; byGroup: Map<string, Map<number, number>> };
+  /** The window spans evaluate.ts last asked the rings for (see spansOf there). */
+  spans?: { period: number; spans: number[] };
   private readonly baseSlots: number;
 
   constructor(readonly slo: Slo) {
@@ -64,6 +66,11 @@ export class SloState {
       this.groups.set(key, g);
     }
     return g;
+  }
+
+  /** Notes a bucket with samples: the newest minute known to hold one is a 1m bucket's end, or the first minute of a 5m one. */
+  sawData(res: number, end: number): void {
+    this.lastDataMs = Math.max(this.lastDataMs ?? 0, res === FINE_RES ? end : end - BASE_WINDOW + FINE_RES);
   }
 
   /** How far back a sample may land and still count. */

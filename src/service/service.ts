@@ -8,6 +8,7 @@ import { Silencer } from '../notify/silences.js';
 import { createApp } from '../server/app.js';
 import { HealthMetrics } from '../server/health-metrics.js';
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from '../server/limits.js';
+import { CommitThread } from '../store/commit-thread.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { loadSet } from './load.js';
 import { QuerySource } from './query-source.js';
@@ -66,7 +67,9 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
     matchedSeries: () => engine.seriesCount,
     notifier: () => notifier?.stats(),
   });
-  const engine = new Engine({ store, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, maxFutureMs: opts.maxFutureMs, queryBackend: Boolean(opts.prometheusUrl), onCommit: (ms) => health.storeCommit.record(ms / 1000) });
+  // Remote-write commits on their own thread: the disk sync overlaps decoding the next requests.
+  const writer = new CommitThread(store.file);
+  const engine = new Engine({ store, writer, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, maxFutureMs: opts.maxFutureMs, queryBackend: Boolean(opts.prometheusUrl), onCommit: (ms) => health.storeCommit.record(ms / 1000) });
   engine.setSlos(loaded.slos);
   engine.restore();
   const unavailable = engine.status().filter((s) => s.source === 'unavailable');
@@ -90,7 +93,8 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
       log(message);
       return { ok: false, message };
     }
-    const { dropped } = engine.setSlos(next.slos);
+    // Not while a commit is on the writer's thread: its buckets were computed for the old SLIs.
+    const { dropped } = await engine.exclusive(() => engine.setSlos(next.slos));
     void silencer?.sync();
     await query?.refresh();
     const message = `reloaded ${next.slos.length} SLOs${dropped.length ? `; history reset for changed SLIs: ${dropped.join(', ')}` : ''}`;
@@ -111,11 +115,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
     }
   };
   const prune = () => {
-    try {
-      engine.prune();
-    } catch (e) {
-      log(`pruning the store failed: ${(e as Error).message}`);
-    }
+    engine.exclusive(() => engine.prune()).catch((e: unknown) => log(`pruning the store failed: ${(e as Error).message}`));
   };
   let closing = false;
 
@@ -164,7 +164,8 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
         });
         server.closeIdleConnections();
       });
-      engine.flush();
+      await engine.drain();
+      await writer.close();
       await silencer?.close();
       await notifier?.close();
       await health.shutdown();

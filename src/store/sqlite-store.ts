@@ -1,10 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { BucketDelta, ChangeSet, SeriesPoint } from './changes.js';
-
-/** A bucket as stored: the same fields as the change that made it. */
-export type StoredBucket = BucketDelta;
+import type { ChangeSet, SeriesPoint } from './changes.js';
 
 export interface StoredAlert {
   key: string;
@@ -41,6 +38,7 @@ export class SqliteStore {
   private readonly upsertSeries: Database.Statement;
   private readonly upsertBucket: Database.Statement;
   private readonly insertGroup: Database.Statement;
+  private readonly bucketsOfGroup: Database.Statement;
   readonly file: string;
   /**
    * Groups known to be in the `groups` table (`slo\0grp`), so a commit inserts each group once,
@@ -68,6 +66,7 @@ export class SqliteStore {
         'ON CONFLICT (slo, grp, res, end_ms) DO UPDATE SET total = total + excluded.total, num = num + excluded.num, samples = samples + excluded.samples',
     );
     this.insertGroup = this.db.prepare('INSERT OR IGNORE INTO groups (slo, grp, labels) VALUES (?, ?, ?)');
+    this.bucketsOfGroup = this.db.prepare('SELECT res, end_ms, total, num, samples FROM buckets WHERE slo = ? AND grp = ? ORDER BY res, end_ms').raw();
   }
 
   /** Writes a change set atomically; throws StoreError (nothing written) when the disk refuses. */
@@ -99,11 +98,19 @@ export class SqliteStore {
     return (this.db.prepare('SELECT key, ts, value FROM series').all() as Array<{ key: string; ts: number; value: number | null }>).map((r) => [r.key, { ts: r.ts, v: r.value ?? NaN }]);
   }
 
-  buckets(): StoredBucket[] {
-    const rows = this.db
-      .prepare('SELECT b.slo, b.grp, g.labels, b.res, b.end_ms, b.total, b.num, b.samples FROM buckets b JOIN groups g ON g.slo = b.slo AND g.grp = b.grp ORDER BY b.end_ms')
-      .all() as Array<{ slo: string; grp: string; labels: string; res: number; end_ms: number; total: number; num: number; samples: number }>;
-    return rows.map((r) => ({ slo: r.slo, group: r.grp, groupLabels: JSON.parse(r.labels) as Record<string, string>, res: r.res, end: r.end_ms, total: r.total, num: r.num, samples: r.samples }));
+  /** Every stored group, with its labels as stored (JSON); a restore reads each one's buckets in turn. */
+  groups(): Array<{ slo: string; grp: string; labels: string }> {
+    return this.db.prepare('SELECT slo, grp, labels FROM groups').all() as Array<{ slo: string; grp: string; labels: string }>;
+  }
+
+  /**
+   * Calls `visit` with each stored bucket of one group, in primary-key order (by resolution, then
+   * oldest first, the order they were written in live). Rows are read
+   * raw and handed over as numbers: a restore of millions of buckets builds no object per bucket,
+   * and the primary key serves the order without a sort.
+   */
+  forEachBucket(slo: string, grp: string, visit: (res: number, end: number, total: number, num: number, samples: number) => void): void {
+    for (const r of this.bucketsOfGroup.iterate(slo, grp) as IterableIterator<[number, number, number, number, number]>) visit(r[0], r[1], r[2], r[3], r[4]);
   }
 
   /** SLO id → fingerprint of the definition its buckets were computed for. */
