@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BucketRing, type WindowSum } from '../src/engine/ring.js';
+import { BucketRing, WIDTH, type WindowSum } from '../src/engine/ring.js';
 
 const RES = 5 * 60_000;
 const HOUR = 3_600_000;
@@ -152,13 +152,31 @@ describe('window sums from hour and day blocks', () => {
     }
   });
 
+  it('see late samples in the partial hours at both ends of each window, and evictions just behind its tail', () => {
+    const rand = mulberry32(47);
+    const ring = new BucketRing(RES, SIZE);
+    let newest = T0 + 30 * DAY - HOUR;
+    fill(ring, T0, newest, rand, () => [Math.floor(rand() * 1000), Math.floor(rand() * 20)]);
+    const spans = [RES, HOUR, 6 * HOUR, DAY, 30 * DAY];
+    for (let step = 0; step < 30; step++) {
+      newest += RES;
+      ring.add(newest, Math.floor(rand() * 1000), Math.floor(rand() * 20), 1);
+      ring.sums(newest, spans, badKind);
+      // Just inside a window's oldest bucket, or just past the edge of the shorter window before it.
+      const span = spans[1 + (step % 4)]!;
+      const late = step % 2 === 0 ? newest - span + RES * (1 + Math.floor(rand() * 11)) : newest - spans[step % 4]! - RES * Math.floor(rand() * 11);
+      ring.add(late, 7, 3, 1);
+      expectSums(ring, newest, spans, badKind, true);
+    }
+  });
+
   it('drop every sum computed when told the arrays were written directly', () => {
     const ring = new BucketRing(RES, SIZE);
     const newest = T0 + 3 * DAY;
     for (let end = T0; end <= newest; end += RES) ring.add(end, 10, 1, 1);
     expect(ring.sum(newest, 3 * DAY, badKind).bad).toBe(864);
     // A bulk load writes the arrays without add or set, then says so.
-    ring.num.fill(2, 0, ring.size);
+    for (let at = 2; at < ring.data.length; at += WIDTH) ring.data[at] = 2; // every bucket's num
     ring.invalidate();
     expectSums(ring, newest, [HOUR, DAY, 3 * DAY], badKind, true);
     expect(ring.sum(newest, 3 * DAY, badKind).bad).toBe(2 * 864);

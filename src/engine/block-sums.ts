@@ -28,6 +28,8 @@ const RUN = new Float64Array(3);
 const RUN_WIDTH = 5;
 /** Runs per window: the whole hours after its whole days, the whole days, the whole hours before them. */
 const RUNS = 3;
+/** Numbers per head or tail table: the hour, the bound of its valid entries, total, bad, samples per position. */
+const PART_WIDTH = 2 + 3 * SMALL;
 
 /**
  * One level of blocks: `per` buckets each, kept in slots by block number. A slot is four numbers
@@ -66,6 +68,16 @@ export class BlockSums {
   /** The buckets any cached run covers: a change outside them leaves every run valid. */
   private runLo = Infinity;
   private runHi = -Infinity;
+  /**
+   * Per window slot, two tables of one hour (PART_WIDTH numbers each: the hour, or -1; the bound
+   * of the valid entries; then total, bad, samples per position): the cumulative sums of its head
+   * (oldest bucket of the hour up to each position) and of its tail (each position up to the
+   * hour's newest), so a window's single buckets at both ends cost one read each.
+   */
+  private parts = new Float64Array(0);
+  /** The buckets any table covers (only grows until the tables are dropped). */
+  private partLo = Infinity;
+  private partHi = -Infinity;
 
   constructor(
     private readonly ring: BucketSource,
@@ -96,6 +108,20 @@ export class BlockSums {
       this.runLo = Infinity;
       this.runHi = -Infinity;
     }
+    if (b >= this.partLo && b <= this.partHi) this.partChanged(b);
+  }
+
+  /** Bucket `b` changed: the prefixes of its hour from it on, and the suffixes up to it, are stale. */
+  private partChanged(b: number): void {
+    const hour = Math.floor(b / SMALL);
+    const pos = b - hour * SMALL;
+    const parts = this.parts;
+    for (let at = 0; at < parts.length; at += PART_WIDTH) {
+      if (parts[at] !== hour) continue;
+      const head = (at / PART_WIDTH) % 2 === 0;
+      if (head) parts[at + 1] = Math.min(parts[at + 1]!, pos);
+      else parts[at + 1] = Math.max(parts[at + 1]!, pos + 1);
+    }
   }
 
   /**
@@ -112,7 +138,8 @@ export class BlockSums {
       this.ring.addBuckets(first, first - last + 1, out, 0, badOf);
       return;
     }
-    this.ring.addBuckets(first, first - (hHi * SMALL + SMALL - 1), out, 0, badOf);
+    if (slot === undefined) this.ring.addBuckets(first, first - (hHi * SMALL + SMALL - 1), out, 0, badOf);
+    else this.addPart(slot, 0, hHi + 1, first - (hHi + 1) * SMALL, badOf, out);
     const per = LARGE / SMALL;
     const dHi = Math.floor((hHi + 1) / per) - 1;
     const dLo = Math.ceil(hLo / per);
@@ -123,7 +150,47 @@ export class BlockSums {
       this.addRun(slot, 2, 0, dLo * per - 1, hLo, badOf, out);
     }
     const tail = hLo * SMALL - 1;
-    this.ring.addBuckets(tail, tail - last + 1, out, 0, badOf);
+    if (slot === undefined) this.ring.addBuckets(tail, tail - last + 1, out, 0, badOf);
+    else this.addPart(slot, 1, hLo - 1, last - (hLo - 1) * SMALL, badOf, out);
+  }
+
+  /**
+   * Adds the part of hour `hour` a window's head (j = 0: its buckets up to position `pos`) or tail
+   * (j = 1: from position `pos` on) covers, read from that window's table of the hour's prefix or
+   * suffix sums. As the edge slides, the head and tail move one position through the same hour
+   * for an hour, so the table is made once an hour; the eviction of the buckets behind the tail,
+   * or the writing of those ahead of the head, leaves the entries read valid.
+   */
+  private addPart(slot: number, j: 0 | 1, hour: number, pos: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
+    if (pos < 0 || pos >= SMALL) return;
+    const at = (slot * 2 + j) * PART_WIDTH;
+    if (at + PART_WIDTH > this.parts.length) {
+      const grown = new Float64Array(Math.max(at + PART_WIDTH, 2 * this.parts.length)).fill(-1);
+      grown.set(this.parts);
+      this.parts = grown;
+    }
+    const parts = this.parts;
+    // Valid entries: prefixes 0..bound-1 (head), suffixes bound..SMALL-1 (tail).
+    if (parts[at] !== hour || (j === 0 ? pos >= parts[at + 1]! : pos < parts[at + 1]!)) {
+      const part = RUN.fill(0);
+      const base = hour * SMALL;
+      for (let q = 0; q < SMALL; q++) {
+        const p = j === 0 ? q : SMALL - 1 - q;
+        this.ring.addBucket(base + p, part, 0, badOf);
+        const e = at + 2 + p * 3;
+        parts[e] = part[0]!;
+        parts[e + 1] = part[1]!;
+        parts[e + 2] = part[2]!;
+      }
+      parts[at] = hour;
+      parts[at + 1] = j === 0 ? SMALL : 0;
+      if (base < this.partLo) this.partLo = base;
+      if (base + SMALL - 1 > this.partHi) this.partHi = base + SMALL - 1;
+    }
+    const e = at + 2 + pos * 3;
+    out[0]! += parts[e]!;
+    out[1]! += parts[e + 1]!;
+    out[2]! += parts[e + 2]!;
   }
 
   /** Adds blocks `hi` down to `lo` of one level (0: hours, 1: days), through the run cache when given a slot. */

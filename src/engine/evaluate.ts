@@ -49,7 +49,7 @@ export function evaluateWindows(state: SloState, g: GroupState, t: number, now: 
   const fineTo = Math.floor(t / FINE_RES) * FINE_RES;
   // A calendar period holds the 5m buckets since its start, as the rules' `@ end()` filter does.
   const periodSpan = Math.max(0, baseTo - windowStartAt(slo, t));
-  const sums = g.base.sums(baseTo, spansOf(state, periodSpan), plan.badOf);
+  const sums = g.base.sumsFlat(baseTo, spansOf(state, periodSpan), plan.badOf);
   const live = state.liveRatios;
   const liveNow = live !== undefined && Math.abs(t - live.at) <= 3 * FINE_RES;
   for (let k = 0; k < windows.length; k++) {
@@ -65,10 +65,9 @@ export function evaluateWindows(state: SloState, g: GroupState, t: number, now: 
       bad = plan.badOf(raw.total, raw.num);
       samples = raw.samples;
     } else {
-      const sum = sums[k]!;
-      total = sum.total;
-      bad = sum.bad;
-      samples = sum.samples;
+      total = sums[3 * k]!;
+      bad = sums[3 * k + 1]!;
+      samples = sums[3 * k + 2]!;
     }
     if (samples === 0) {
       out[at] = NO_DATA;
