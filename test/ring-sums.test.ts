@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BucketRing, WIDTH, type WindowSum } from '../src/engine/ring.js';
+import { mulberry32 } from '../src/simulator/random.js';
 
 const RES = 5 * 60_000;
 const HOUR = 3_600_000;
@@ -7,17 +8,6 @@ const DAY = 24 * HOUR;
 /** A 30d ring, as an SLO with a 30d window gets. */
 const SIZE = (30 * DAY) / RES + 2;
 const T0 = Date.UTC(2026, 2, 1);
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const goodKind = (t: number, n: number) => Math.max(t - n, 0);
 const badKind = (_t: number, n: number) => Math.max(n, 0);

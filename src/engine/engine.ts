@@ -254,13 +254,11 @@ export class Engine {
     for (const b of changes.buckets.values()) this.addBucket(b);
   }
 
-  /** One written bucket's sums into its SLO's ring (restore.ts does the same for the store's rows). */
+  /** One written bucket into its SLO's ring (restore.ts hands the store's rows to the same SloState.addBucket). */
   private addBucket(b: BucketDelta): void {
     const state = this.states.get(b.slo);
     if (!state) return;
-    const g = state.group(b.group, b.groupLabels);
-    (b.res === BASE_WINDOW ? g.base : g.fine).add(b.end, b.total, b.num, b.samples);
-    if (b.samples > 0) state.sawData(b.res, b.end);
+    state.addBucket(state.group(b.group, b.groupLabels), b.res, b.end, b.total, b.num, b.samples);
   }
 
   /** Replaces buckets with values a query API computed (bad and total per base window). */

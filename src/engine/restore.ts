@@ -1,4 +1,3 @@
-import { BASE_WINDOW } from '../model/constants.js';
 import type { SqliteStore } from '../store/sqlite-store.js';
 import type { GroupState, SloState } from './slo-state.js';
 
@@ -17,8 +16,7 @@ export function restoreBuckets(store: SqliteStore, states: ReadonlyMap<string, S
     let g: GroupState | undefined;
     store.forEachBucket(slo, grp, (res, end, total, num, samples) => {
       g ??= state.group(grp, JSON.parse(labels) as Record<string, string>);
-      (res === BASE_WINDOW ? g.base : g.fine).add(end, total, num, samples);
-      if (samples > 0) state.sawData(res, end);
+      state.addBucket(g, res, end, total, num, samples);
     });
   }
 }

@@ -68,9 +68,14 @@ export class SloState {
     return g;
   }
 
-  /** Notes a bucket with samples: the newest minute known to hold one is a 1m bucket's end, or the first minute of a 5m one. */
-  sawData(res: number, end: number): void {
-    this.lastDataMs = Math.max(this.lastDataMs ?? 0, res === FINE_RES ? end : end - BASE_WINDOW + FINE_RES);
+  /**
+   * One bucket's sums into the group's ring of its resolution, whether from a live write or the
+   * store. A bucket with samples moves the newest minute known to hold one: a 1m bucket's end, or
+   * the first minute of a 5m one.
+   */
+  addBucket(g: GroupState, res: number, end: number, total: number, num: number, samples: number): void {
+    (res === BASE_WINDOW ? g.base : g.fine).add(end, total, num, samples);
+    if (samples > 0) this.lastDataMs = Math.max(this.lastDataMs ?? 0, res === FINE_RES ? end : end - BASE_WINDOW + FINE_RES);
   }
 
   /** How far back a sample may land and still count. */

@@ -9,13 +9,11 @@ const db = new Database(workerData.file, { fileMustExist: true });
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = FULL');
 db.pragma('busy_timeout = 5000');
-const upsertSeries = db.prepare('INSERT INTO series (key, ts, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET ts = excluded.ts, value = excluded.value');
-const upsertBucket = db.prepare(
-  'INSERT INTO buckets (slo, grp, res, end_ms, total, num, samples) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
-    'ON CONFLICT (slo, grp, res, end_ms) DO UPDATE SET total = total + excluded.total, num = num + excluded.num, samples = samples + excluded.samples',
-);
+// The statements are SqliteStore's own (WRITE_SQL), passed in by commit-thread.ts.
+const upsertSeries = db.prepare(workerData.sql.upsertSeries);
+const upsertBucket = db.prepare(workerData.sql.upsertBucket);
 // Always run, not cached: the main connection's prune and reload delete groups this thread cannot see.
-const insertGroup = db.prepare('INSERT OR IGNORE INTO groups (slo, grp, labels) VALUES (?, ?, ?)');
+const insertGroup = db.prepare(workerData.sql.insertGroup);
 
 // series: [key, ts, value|null]; groups: [slo, grp, labelsJson]; buckets: [slo, grp, res, end, total, num, samples].
 const write = db.transaction((m) => {

@@ -29,6 +29,23 @@ CREATE TABLE IF NOT EXISTS alerts (key TEXT PRIMARY KEY, json TEXT NOT NULL) WIT
 `;
 
 /**
+ * The write path's statements, shared with the commit thread (commit-worker.mjs receives them as
+ * workerData), so both connections write a change set the same way.
+ */
+export const WRITE_SQL = {
+  upsertSeries: 'INSERT INTO series (key, ts, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET ts = excluded.ts, value = excluded.value',
+  upsertBucket:
+    'INSERT INTO buckets (slo, grp, res, end_ms, total, num, samples) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
+    'ON CONFLICT (slo, grp, res, end_ms) DO UPDATE SET total = total + excluded.total, num = num + excluded.num, samples = samples + excluded.samples',
+  insertGroup: 'INSERT OR IGNORE INTO groups (slo, grp, labels) VALUES (?, ?, ?)',
+} as const;
+
+/** A write the disk refused inside its transaction: nothing of it was kept. */
+export function writeRefused(why: string): StoreError {
+  return new StoreError(`the store could not save this write (${why}); nothing of it was kept, so retry it`);
+}
+
+/**
  * The engine's durable state in one SQLite file: the last sample of every matched series and the
  * per-SLO buckets. Every change set is one transaction in WAL mode with synchronous=FULL, so once
  * `commit` returns the change survives a kill -9 or a power cut, and a failed commit leaves nothing.
@@ -60,12 +77,9 @@ export class SqliteStore {
     } catch (e) {
       throw new StoreError(`cannot open the store ${this.file}: ${(e as Error).message}; check --data-dir points at a writable folder with free space`);
     }
-    this.upsertSeries = this.db.prepare('INSERT INTO series (key, ts, value) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET ts = excluded.ts, value = excluded.value');
-    this.upsertBucket = this.db.prepare(
-      'INSERT INTO buckets (slo, grp, res, end_ms, total, num, samples) VALUES (?, ?, ?, ?, ?, ?, ?) ' +
-        'ON CONFLICT (slo, grp, res, end_ms) DO UPDATE SET total = total + excluded.total, num = num + excluded.num, samples = samples + excluded.samples',
-    );
-    this.insertGroup = this.db.prepare('INSERT OR IGNORE INTO groups (slo, grp, labels) VALUES (?, ?, ?)');
+    this.upsertSeries = this.db.prepare(WRITE_SQL.upsertSeries);
+    this.upsertBucket = this.db.prepare(WRITE_SQL.upsertBucket);
+    this.insertGroup = this.db.prepare(WRITE_SQL.insertGroup);
     this.bucketsOfGroup = this.db.prepare('SELECT res, end_ms, total, num, samples FROM buckets WHERE slo = ? AND grp = ? ORDER BY res, end_ms').raw();
   }
 
@@ -88,7 +102,7 @@ export class SqliteStore {
       })();
       for (const g of newGroups) this.storedGroups.add(g);
     } catch (e) {
-      throw new StoreError(`the store could not save this write (${(e as Error).message}); nothing of it was kept, so retry it`);
+      throw writeRefused((e as Error).message);
     } finally {
       this.lastCommitMs = performance.now() - started;
     }
