@@ -21,6 +21,11 @@ export interface ServeOptions {
   maxPendingSamples: number;
   watch: boolean;
   simulate: boolean;
+  ingestTokenFile?: string;
+  readTokenFile?: string;
+  adminTokenFile?: string;
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
 }
 
 const MINUTE = 60_000;
@@ -53,6 +58,12 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function tlsFiles(opts: ServeOptions): { certFile: string; keyFile: string } | undefined {
+  if (opts.tlsCertFile === undefined && opts.tlsKeyFile === undefined) return undefined;
+  if (opts.tlsCertFile === undefined || opts.tlsKeyFile === undefined) throw new InvalidArgumentError(`--tls-cert-file and --tls-key-file go together: give both (PEM files) to serve HTTPS, or neither for plain HTTP.`);
+  return { certFile: opts.tlsCertFile, keyFile: opts.tlsKeyFile };
+}
+
 function repeatUrl(value: string, previous: string[] = []): string[] {
   return [...previous, urlOption(value)];
 }
@@ -76,6 +87,8 @@ export async function serve(paths: string[], opts: ServeOptions & { defaultSloPe
     limits: { maxBodyBytes: opts.maxBodyBytes },
     maxPendingSamples: opts.maxPendingSamples,
     watch: opts.watch,
+    tokenFiles: { ingest: opts.ingestTokenFile, read: opts.readTokenFile, admin: opts.adminTokenFile },
+    tls: tlsFiles(opts),
   });
   const ingestOnly = service.engine.status().filter((s) => s.source === 'ingest').length;
   console.error(
@@ -118,6 +131,11 @@ export function registerServe(program: Command, periodOption: Option): void {
     .option('-l, --extra-labels <name=value>', 'label added to every series and alert (repeatable)', labelOption, {})
     .addOption(new Option('--max-body-bytes <n>', 'largest compressed request body accepted').argParser(positiveInt).default(16 << 20))
     .addOption(new Option('--max-pending-samples <n>', 'samples waiting for the store above which ingest answers 429').argParser(positiveInt).default(2_000_000))
+    .option('--ingest-token-file <file>', 'bearer tokens (one per line) allowed to remote-write and send OTLP; also SLO_ENGINE_INGEST_TOKEN (default: ingest is open)')
+    .option('--read-token-file <file>', 'bearer tokens allowed to read /metrics and /api/v1; also SLO_ENGINE_READ_TOKEN (default: open)')
+    .option('--admin-token-file <file>', 'bearer tokens allowed to POST /-/reload; also SLO_ENGINE_ADMIN_TOKEN (default: open)')
+    .option('--tls-cert-file <file>', 'serve HTTPS with this PEM certificate (with --tls-key-file; re-read on reload)')
+    .option('--tls-key-file <file>', 'the PEM private key of --tls-cert-file')
     .option('--no-watch', 'do not reload when SLO files change (SIGHUP and POST /-/reload still do)')
     .option('--simulate', 'also run a simulated platform (NOT real data) that remote-writes to this engine: an hour of history, then live, with incidents', false)
     .addOption(periodOption)

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/engine.js';
+import type { AccessPolicy, Scope } from './access.js';
 import { parseInstant } from '../model/duration.js';
 import type { RenderOptions } from '../rules/types.js';
 import type { HealthMetrics } from './health-metrics.js';
@@ -22,6 +23,19 @@ export interface AppContext {
   ready: () => boolean;
   reload: () => Promise<{ ok: boolean; message: string }>;
   log: (line: string) => void;
+  /** Bearer tokens per scope; without it every route is open. */
+  access?: AccessPolicy;
+}
+
+/**
+ * The scope each route needs. The page and its assets hold no data (the page reads the API with
+ * the read token), and the probes must answer kubelets that send no token.
+ */
+function scopeOf(path: string): Scope | undefined {
+  if (path === '/api/v1/write' || path === '/v1/metrics') return 'ingest';
+  if (path === '/-/reload') return 'admin';
+  if (path === '/healthz' || path === '/readyz' || path === '/' || path.startsWith('/assets/') || path.startsWith('/slo/')) return undefined;
+  return 'read';
 }
 
 function timeParam(url: URL): number | undefined {
@@ -155,6 +169,16 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
     if (!handler) {
       req.resume();
       sendText(res, 404, `no route ${path}; see the README for the engine's API`);
+      return;
+    }
+    const scope = scopeOf(path);
+    try {
+      if (scope && ctx.access) ctx.access.check(req, scope);
+    } catch (e) {
+      const err = e as HttpError;
+      if (scope === 'ingest') ctx.health.requests.add(1, { protocol: path === '/v1/metrics' ? 'otlp' : 'remote_write', code: String(err.status) });
+      req.resume();
+      sendText(res, err.status, err.message, err.headers);
       return;
     }
     Promise.resolve()

@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Engine } from '../engine/engine.js';
 import type { RenderOptions } from '../rules/types.js';
@@ -12,6 +14,7 @@ import { CommitThread } from '../store/commit-thread.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { loadSet } from './load.js';
 import { QuerySource } from './query-source.js';
+import { loadAccess, type TokenFiles } from './tokens.js';
 import { watchPaths } from './watch.js';
 
 export interface ServiceOptions {
@@ -34,6 +37,11 @@ export interface ServiceOptions {
   maxPendingSamples?: number;
   maxFutureMs?: number;
   watch?: boolean;
+  /** Files of bearer tokens per scope (also read from SLO_ENGINE_*_TOKEN); re-read on reload. */
+  tokenFiles?: TokenFiles;
+  env?: NodeJS.ProcessEnv;
+  /** Serve HTTPS with this certificate and key (PEM files); re-read on reload. */
+  tls?: { certFile: string; keyFile: string };
   clock?: () => number;
   log?: (line: string) => void;
 }
@@ -58,6 +66,24 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   const log = opts.log ?? ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
   const loaded = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod });
   if (!loaded.ok) throw new Error(loaded.message);
+  const readAccess = () => loadAccess(opts.tokenFiles ?? {}, opts.env ?? process.env);
+  let access = readAccess();
+  const readTls = (t: { certFile: string; keyFile: string }) => {
+    const read = (flag: string, file: string) => {
+      try {
+        return readFileSync(file);
+      } catch (e) {
+        throw new Error(`${flag} ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); give a PEM file`);
+      }
+    };
+    return { cert: read('--tls-cert-file', t.certFile), key: read('--tls-key-file', t.keyFile) };
+  };
+  const tls = opts.tls ? readTls(opts.tls) : undefined;
+  const tokens = access.summary();
+  const described = (Object.entries(tokens) as Array<[string, number]>).map(([scope, n]) => `${scope} ${n ? `${n} token${n > 1 ? 's' : ''}` : 'open'}`).join(', ');
+  const loopback = opts.host === '127.0.0.1' || opts.host === '::1' || opts.host === 'localhost';
+  if (Object.values(tokens).some((n) => n > 0)) log(`access: ${described}`);
+  else if (!loopback) log(`access: every route is open to anyone who reaches ${opts.host}:${opts.port}; give --ingest-token-file, --read-token-file and --admin-token-file (or SLO_ENGINE_*_TOKEN) to require bearer tokens`);
   for (const w of loaded.warnings) log(w);
   const store = new SqliteStore(opts.dataDir);
   // Its gauges read the engine and the notifier when /metrics is scraped, after both exist.
@@ -86,7 +112,24 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   const limits = { ...DEFAULT_SERVER_LIMITS, ...opts.limits };
 
 
+  // Token files and certificates are re-read with the SLOs so they can be rotated without a restart.
+  const reloadSecrets = (): string | undefined => {
+    try {
+      const nextAccess = readAccess();
+      if (opts.tls && tlsServer) tlsServer.setSecureContext(readTls(opts.tls));
+      access = nextAccess;
+      return undefined;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  };
   const reload = async (): Promise<{ ok: boolean; message: string }> => {
+    const secretsProblem = reloadSecrets();
+    if (secretsProblem) {
+      const message = `reload refused, the previous tokens, certificate and ${engine.slos.length} SLOs keep running: ${secretsProblem}`;
+      log(message);
+      return { ok: false, message };
+    }
     const next = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod });
     if (!next.ok) {
       const message = `reload refused, the previous ${engine.slos.length} SLOs keep running: ${next.message}`;
@@ -119,9 +162,21 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   };
   let closing = false;
 
-  const server: Server = createServer(
-    createApp({ engine, render: opts.render, version: opts.version, limits, health, ready: () => ready, reload, log }),
-  );
+  const app = createApp({
+    engine,
+    render: opts.render,
+    version: opts.version,
+    limits,
+    health,
+    ready: () => ready,
+    reload,
+    log,
+    get access() {
+      return access;
+    },
+  });
+  const tlsServer: TlsServer | undefined = tls ? createTlsServer({ ...tls }, app) : undefined;
+  const server: Server = tlsServer ?? createServer(app);
   server.keepAliveTimeout = 65_000;
   // Once closing, answers end their connection, so a sender on keep-alive cannot hold shutdown open.
   server.on('request', (_req, res) => {
@@ -132,7 +187,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
     server.listen(opts.port, opts.host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  const url = `http://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
+  const url = `${tls ? 'https' : 'http'}://${addr.family === 'IPv6' ? `[${addr.address}]` : addr.address}:${addr.port}`;
 
   evaluate();
   ready = true;

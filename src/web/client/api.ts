@@ -79,10 +79,34 @@ export interface HistoryJson {
   groups: Array<{ labels: Record<string, string>; sli: Array<number | null>; budgetRemaining: Array<number | null>; burn: Record<string, Array<number | null>> }>;
 }
 
+// Kept for this tab only, so closing it forgets the token.
+const TOKEN_KEY = 'slo-engine-read-token';
+let declined = false;
+
+/** An engine started with read tokens answers 401: ask once, then send it with every request. */
+function askToken(): boolean {
+  if (declined) return false;
+  const token = window.prompt('This engine needs a read token (kept for this tab only):')?.trim();
+  if (!token) {
+    declined = true;
+    return false;
+  }
+  sessionStorage.setItem(TOKEN_KEY, token);
+  return true;
+}
+
 async function get<T>(path: string): Promise<T> {
-  const res = await fetch(path, { headers: { Accept: 'application/json' } });
-  if (!res.ok) throw new Error(`${path}: ${res.status} ${(await res.text()).trim()}`);
-  return ((await res.json()) as { data: T }).data;
+  for (;;) {
+    const token = sessionStorage.getItem(TOKEN_KEY);
+    const res = await fetch(path, { headers: { Accept: 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) } });
+    if (res.status === 401) {
+      sessionStorage.removeItem(TOKEN_KEY);
+      if (askToken()) continue;
+      throw new Error(`${path}: 401, this engine needs a read token; reload the page to enter one`);
+    }
+    if (!res.ok) throw new Error(`${path}: ${res.status} ${(await res.text()).trim()}`);
+    return ((await res.json()) as { data: T }).data;
+  }
 }
 
 export const api = {
