@@ -26,6 +26,8 @@ export interface ServeOptions {
   adminTokenFile?: string;
   tlsCertFile?: string;
   tlsKeyFile?: string;
+  tenancy: boolean;
+  tenantLabel: string;
 }
 
 const MINUTE = 60_000;
@@ -89,6 +91,7 @@ export async function serve(paths: string[], opts: ServeOptions & { defaultSloPe
     watch: opts.watch,
     tokenFiles: { ingest: opts.ingestTokenFile, read: opts.readTokenFile, admin: opts.adminTokenFile },
     tls: tlsFiles(opts),
+    tenantLabel: opts.tenancy ? opts.tenantLabel : undefined,
   });
   const ingestOnly = service.engine.status().filter((s) => s.source === 'ingest').length;
   console.error(
@@ -136,6 +139,8 @@ export function registerServe(program: Command, periodOption: Option): void {
     .option('--admin-token-file <file>', 'bearer tokens allowed to POST /-/reload; also SLO_ENGINE_ADMIN_TOKEN (default: open)')
     .option('--tls-cert-file <file>', 'serve HTTPS with this PEM certificate (with --tls-key-file; re-read on reload)')
     .option('--tls-key-file <file>', 'the PEM private key of --tls-cert-file')
+    .option('--tenancy', 'serve several tenants: each SLO belongs to the tenant its tenant label names, and every ingest and read request names its tenant in X-Scope-OrgID', false)
+    .option('--tenant-label <name>', 'the SLO label that names its tenant (with --tenancy)', 'tenant')
     .option('--no-watch', 'do not reload when SLO files change (SIGHUP and POST /-/reload still do)')
     .option('--simulate', 'also run a simulated platform (NOT real data) that remote-writes to this engine: an hour of history, then live, with incidents', false)
     .addOption(periodOption)

@@ -30,6 +30,8 @@ export interface EngineOptions {
    * without it `flush()` commits synchronously through `store`, as scripts and tests expect.
    */
   writer?: { commit(changes: ChangeSet): Promise<number> };
+  /** Tenancy on: the SLO label naming its tenant; a tenant's samples count only towards its SLOs. */
+  tenantLabel?: string;
 }
 
 export interface IngestOutcome {
@@ -62,9 +64,26 @@ export interface SloStatus {
 
 interface Pending {
   series: readonly DecodedSeries[];
+  tenant: string | undefined;
   samples: number;
   resolve: (o: IngestOutcome) => void;
   reject: (e: Error) => void;
+}
+
+const NO_SLOS = new MatchIndex([]);
+
+/**
+ * One index per tenant. Series keys start with the tenant, so the same labels sent by two
+ * tenants are two series, each with its own last sample.
+ */
+function tenantIndexes(states: Iterable<SloState>, label: string): Map<string, MatchIndex> {
+  const byTenant = new Map<string, SloState[]>();
+  for (const s of states) {
+    const tenant = s.slo.labels[label];
+    if (tenant === undefined) continue;
+    byTenant.set(tenant, [...(byTenant.get(tenant) ?? []), s]);
+  }
+  return new Map([...byTenant].map(([tenant, list]) => [tenant, new MatchIndex(list, `${tenant}\u0000`)]));
 }
 
 /** What an SLO's buckets depend on: change it and the old buckets measured something else. */
@@ -81,6 +100,8 @@ export class Engine {
   private states = new Map<string, SloState>();
   private rules = new Map<string, SloAlertRules>();
   private index = new MatchIndex([]);
+  /** With tenancy: each tenant's own index, so its samples reach only its SLOs. */
+  private tenantIndexes = new Map<string, MatchIndex>();
   private readonly seriesState = new Map<string, SeriesPoint>();
   private queue: Pending[] = [];
   private pendingSamples = 0;
@@ -126,6 +147,7 @@ export class Engine {
     this.states = next;
     this.rules = new Map(slos.map((s) => [s.id, alertRulesOf(s, this.opts.render)]));
     this.index = new MatchIndex(next.values());
+    this.tenantIndexes = this.opts.tenantLabel ? tenantIndexes(next.values(), this.opts.tenantLabel) : new Map();
     for (const [key, a] of this.alerts) if (!next.has(a.slo)) this.alerts.delete(key);
     return { dropped };
   }
@@ -144,7 +166,7 @@ export class Engine {
   }
 
   /** Queues decoded series; resolves once their effect is durable, rejects with Overloaded or StoreError. */
-  ingest(series: readonly DecodedSeries[]): Promise<IngestOutcome> {
+  ingest(series: readonly DecodedSeries[], tenant?: string): Promise<IngestOutcome> {
     const samples = series.reduce((n, s) => n + s.samples.length, 0);
     const max = this.opts.maxPendingSamples ?? 2_000_000;
     if (this.pendingSamples + samples > max && this.queue.length > 0) {
@@ -152,12 +174,18 @@ export class Engine {
     }
     this.pendingSamples += samples;
     return new Promise((resolve, reject) => {
-      this.queue.push({ series, samples, resolve, reject });
+      this.queue.push({ series, tenant, samples, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  /** Without tenancy every sample may count towards every SLO; with it, a tenant's own SLOs only. */
+  private indexFor(tenant: string | undefined): MatchIndex {
+    if (!this.opts.tenantLabel) return this.index;
+    return (tenant !== undefined && this.tenantIndexes.get(tenant)) || NO_SLOS;
   }
 
   /** Takes the queue and computes its effect from the committed state, touching nothing. */
@@ -167,7 +195,7 @@ export class Engine {
     const outcomes: IngestOutcome[] = [];
     for (const p of batch) {
       const before = { a: changes.accepted, d: changes.duplicates, o: changes.outOfBounds };
-      collectChanges(p.series, this.index, (k) => this.seriesState.get(k), now, changes, this.opts.maxFutureMs);
+      collectChanges(p.series, this.indexFor(p.tenant), (k) => this.seriesState.get(k), now, changes, this.opts.maxFutureMs);
       outcomes.push({ accepted: changes.accepted - before.a, duplicates: changes.duplicates - before.d, outOfBounds: changes.outOfBounds - before.o, matchedSeries: p.series.length });
     }
     return { changes, outcomes };

@@ -29,7 +29,8 @@ const UNROUTED: Routing = { routes: [], key: '', groups: [] };
 export class MatchIndex {
   private readonly byMetric = new Map<string, Route[]>();
 
-  constructor(states: Iterable<SloState>) {
+  /** `keyPrefix` sets apart the series of one tenant from the same labels sent by another. */
+  constructor(states: Iterable<SloState>, private readonly keyPrefix = '') {
     for (const state of states) {
       if (state.plan.mode !== 'ingest') continue;
       for (const input of state.plan.inputs) {
@@ -55,7 +56,7 @@ export class MatchIndex {
       if (known) return known;
     }
     const routes = this.routes(labels);
-    const r = routes.length === 0 ? UNROUTED : { routes, key: seriesKey(labels), groups: routes.map((x) => groupOf(labels, x.state.plan.groupBy)) };
+    const r = routes.length === 0 ? UNROUTED : { routes, key: this.keyPrefix + seriesKey(labels), groups: routes.map((x) => groupOf(labels, x.state.plan.groupBy)) };
     if (frozen) this.routed.set(labels, r);
     return r;
   }

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Engine } from '../engine/engine.js';
+import type { Slo } from '../model/slo.js';
 import type { AccessPolicy, Scope } from './access.js';
+import { requestTenants } from './tenancy.js';
 import { parseInstant } from '../model/duration.js';
 import type { RenderOptions } from '../rules/types.js';
 import type { HealthMetrics } from './health-metrics.js';
@@ -25,6 +27,8 @@ export interface AppContext {
   log: (line: string) => void;
   /** Bearer tokens per scope; without it every route is open. */
   access?: AccessPolicy;
+  /** Tenancy on: the SLO label naming each SLO's tenant; requests say theirs in X-Scope-OrgID. */
+  tenantLabel?: string;
 }
 
 /**
@@ -46,14 +50,31 @@ function timeParam(url: URL): number | undefined {
   return n;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void> | void;
+/** The tenants a request may see or write to; undefined when tenancy is off (everything). */
+type Tenants = ReadonlySet<string> | undefined;
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, tenants: Tenants) => Promise<void> | void;
 
 /** The engine's HTTP API: ingest, /metrics, the JSON API, health and reload. */
 export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerResponse) => void {
   const { engine } = ctx;
-  const ingest = (protocol: string, run: Handler): Handler => async (req, res, url) => {
+  const sees = (tenants: Tenants) => (slo: Slo) => !tenants || tenants.has(slo.labels[ctx.tenantLabel!] ?? '');
+  const statuses = (tenants: Tenants, t?: number) => {
+    const all = engine.status(t);
+    return tenants ? all.filter((s) => sees(tenants)(s.slo)) : all;
+  };
+  const alerts = (tenants: Tenants) => {
+    const all = [...engine.alerts.values()];
+    if (!tenants) return all;
+    const ok = sees(tenants);
+    return all.filter((a) => {
+      const state = engine.state(a.slo);
+      return state !== undefined && ok(state.slo);
+    });
+  };
+  const single = (tenants: Tenants): string | undefined => (tenants ? [...tenants][0] : undefined);
+  const ingest = (protocol: string, run: Handler): Handler => async (req, res, url, tenants) => {
     try {
-      await run(req, res, url);
+      await run(req, res, url, tenants);
       ctx.health.requests.add(1, { protocol, code: String(res.statusCode) });
     } catch (e) {
       const err = ingestError(e);
@@ -71,27 +92,27 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
   };
 
   const routes: Record<string, Record<string, Handler>> = {
-    '/api/v1/write': { POST: ingest('remote_write', (req, res) => remoteWrite(req, res, engine, ctx.limits, counted('remote_write'))) },
-    '/v1/metrics': { POST: ingest('otlp', (req, res) => otlpMetrics(req, res, engine, ctx.limits, counted('otlp'))) },
+    '/api/v1/write': { POST: ingest('remote_write', (req, res, _url, tenants) => remoteWrite(req, res, engine, ctx.limits, counted('remote_write'), single(tenants))) },
+    '/v1/metrics': { POST: ingest('otlp', (req, res, _url, tenants) => otlpMetrics(req, res, engine, ctx.limits, counted('otlp'), single(tenants))) },
     '/metrics': {
-      GET: async (_req, res) => {
+      GET: async (_req, res, _url, tenants) => {
         const started = performance.now();
-        const statuses = engine.status();
+        const shown = statuses(tenants);
         ctx.health.evaluation.record((performance.now() - started) / 1000);
-        const text = sloExposition(statuses, [...engine.alerts.values()], ctx.render, ctx.version, engine.clock()) + (await ctx.health.text());
+        const text = sloExposition(shown, alerts(tenants), ctx.render, ctx.version, engine.clock()) + (await ctx.health.text());
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
       },
     },
     '/api/v1/slos': {
-      GET: (_req, res, url) => {
+      GET: (_req, res, url, tenants) => {
         const t = timeParam(url);
-        const alerts = [...engine.alerts.values()];
-        const data = engine.status(t).map((s) => sloSummaryJson(s, alerts, ctx.render, t ?? engine.clock()));
+        const active = alerts(tenants);
+        const data = statuses(tenants, t).map((s) => sloSummaryJson(s, active, ctx.render, t ?? engine.clock()));
         sendJson(res, 200, { status: 'success', evaluatedAt: new Date(t ?? engine.clock()).toISOString(), data });
       },
     },
     '/api/v1/alerts': {
-      GET: (_req, res) => sendJson(res, 200, { status: 'success', data: [...engine.alerts.values()] }),
+      GET: (_req, res, _url, tenants) => sendJson(res, 200, { status: 'success', data: alerts(tenants) }),
     },
     '/-/reload': {
       POST: async (_req, res) => {
@@ -99,7 +120,7 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
         sendText(res, r.ok ? 200 : 400, r.message);
       },
     },
-    '/': { GET: (req, res, url) => page(req, res, url) },
+    '/': { GET: (req, res, url, t) => page(req, res, url, t) },
     '/assets/app.js': { GET: (req, res) => asset(req, res, 'js') },
     '/assets/app.css': { GET: (req, res) => asset(req, res, 'css') },
     '/healthz': { GET: (_req, res) => sendText(res, 200, 'ok') },
@@ -120,7 +141,7 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
     res.writeHead(200, { 'Content-Type': kind === 'js' ? 'text/javascript; charset=utf-8' : 'text/css; charset=utf-8', ETag: etag, 'Cache-Control': 'public, max-age=31536000, immutable' }).end(a[kind]);
   };
 
-  const sloDetail: Handler = (_req, res, url) => {
+  const sloDetail: Handler = (_req, res, url, tenants) => {
     let id: string;
     const rest = url.pathname.slice('/api/v1/slos/'.length);
     const sub = rest.endsWith('/history') ? 'history' : undefined;
@@ -130,7 +151,8 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
       throw new HttpError(400, `malformed percent-encoding in ${url.pathname}`);
     }
     const state = engine.state(id);
-    if (!state) throw new HttpError(404, `no SLO with id ${JSON.stringify(id)}; GET /api/v1/slos lists them`);
+    // Another tenant's SLO is answered exactly as one that does not exist.
+    if (!state || !sees(tenants)(state.slo)) throw new HttpError(404, `no SLO with id ${JSON.stringify(id)}; GET /api/v1/slos lists them`);
     const t = timeParam(url) ?? engine.clock();
     if (sub === 'history') {
       const points = Number(url.searchParams.get('points') ?? 288);
@@ -138,7 +160,7 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
       sendJson(res, 200, { status: 'success', evaluatedAt: new Date(t).toISOString(), data: sloHistory(state, t, points) });
       return;
     }
-    const summary = sloSummaryJson(engine.statusOf(state, t), [...engine.alerts.values()], ctx.render, t);
+    const summary = sloSummaryJson(engine.statusOf(state, t), alerts(tenants), ctx.render, t);
     sendJson(res, 200, {
       status: 'success',
       evaluatedAt: new Date(t).toISOString(),
@@ -172,8 +194,11 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
       return;
     }
     const scope = scopeOf(path);
+    let tenants: Tenants;
     try {
-      if (scope && ctx.access) ctx.access.check(req, scope);
+      const token = scope ? ctx.access?.check(req, scope) : undefined;
+      // Reload is for the engine's operator, not a tenant: it reads every tenant's files.
+      if (ctx.tenantLabel && (scope === 'ingest' || scope === 'read')) tenants = requestTenants(req, scope, token);
     } catch (e) {
       const err = e as HttpError;
       if (scope === 'ingest') ctx.health.requests.add(1, { protocol: path === '/v1/metrics' ? 'otlp' : 'remote_write', code: String(err.status) });
@@ -182,7 +207,7 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
       return;
     }
     Promise.resolve()
-      .then(() => handler(req, res, url))
+      .then(() => handler(req, res, url, tenants))
       .catch((e: unknown) => {
         const err = e instanceof HttpError ? e : new HttpError(500, `internal error: ${(e as Error).message}`);
         if (err.status >= 500) ctx.log(`${req.method} ${path}: ${(e as Error).stack ?? err.message}`);

@@ -16,7 +16,7 @@ function formatOf(contentType: string | undefined): 'protobuf' | 'json' {
 }
 
 /** `POST /v1/metrics`: OTLP/HTTP, protobuf or JSON, gzip or not; partial success says what was dropped. */
-export async function otlpMetrics(req: IncomingMessage, res: ServerResponse, engine: Engine, limits: ServerLimits, counts: (c: IngestCounts) => void): Promise<void> {
+export async function otlpMetrics(req: IncomingMessage, res: ServerResponse, engine: Engine, limits: ServerLimits, counts: (c: IngestCounts) => void, tenant?: string): Promise<void> {
   const format = formatOf(req.headers['content-type']);
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding !== 'identity' && encoding !== 'gzip') throw new HttpError(415, `unsupported Content-Encoding ${encoding}: send gzip or no encoding`);
@@ -29,7 +29,7 @@ export async function otlpMetrics(req: IncomingMessage, res: ServerResponse, eng
     }
   }
   const decoded = decodeOtlpMetrics(body, format, { keep: engine.keep, maxSeries: limits.maxSeriesPerRequest, maxLabelsPerSeries: limits.maxLabelsPerSeries, maxLabelLength: limits.maxLabelLength });
-  const outcome = await engine.ingest(decoded.series);
+  const outcome = await engine.ingest(decoded.series, tenant);
   counts({ ...outcome, skippedSeries: decoded.skipped });
   res.writeHead(200, { 'Content-Type': format === 'json' ? 'application/json' : 'application/x-protobuf' }).end(otlpResponse(decoded, format));
 }

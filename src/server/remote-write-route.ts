@@ -32,7 +32,7 @@ export function ingestError(e: unknown): HttpError {
 }
 
 /** `POST /api/v1/write`: Prometheus remote-write 1.0 and 2.0, acknowledged once durable. */
-export async function remoteWrite(req: IncomingMessage, res: ServerResponse, engine: Engine, limits: ServerLimits, counts: (c: IngestCounts) => void): Promise<void> {
+export async function remoteWrite(req: IncomingMessage, res: ServerResponse, engine: Engine, limits: ServerLimits, counts: (c: IngestCounts) => void, tenant?: string): Promise<void> {
   const schema = schemaOf(req.headers['content-type']);
   const encoding = (req.headers['content-encoding'] ?? '').toLowerCase();
   if (encoding !== 'snappy') throw new HttpError(415, `unsupported Content-Encoding "${encoding}": remote-write bodies must be snappy block-compressed (Content-Encoding: snappy)`);
@@ -41,13 +41,13 @@ export async function remoteWrite(req: IncomingMessage, res: ServerResponse, eng
   const opts = { keep: engine.keep, maxSeries: limits.maxSeriesPerRequest, maxLabelsPerSeries: limits.maxLabelsPerSeries, maxLabelLength: limits.maxLabelLength };
   if (schema === 'v1') {
     const decoded = decodeWriteRequestV1(raw, opts);
-    const outcome = await engine.ingest(decoded.series);
+    const outcome = await engine.ingest(decoded.series, tenant);
     counts({ ...outcome, skippedSeries: decoded.skipped });
     res.writeHead(204).end();
     return;
   }
   const decoded = decodeWriteRequestV2(raw, opts);
-  const outcome = await engine.ingest(decoded.series);
+  const outcome = await engine.ingest(decoded.series, tenant);
   counts({ ...outcome, skippedSeries: decoded.skipped });
   res
     .writeHead(204, {

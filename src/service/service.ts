@@ -42,6 +42,8 @@ export interface ServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Serve HTTPS with this certificate and key (PEM files); re-read on reload. */
   tls?: { certFile: string; keyFile: string };
+  /** Tenancy on: each SLO's tenant is this label's value; requests name theirs in X-Scope-OrgID. */
+  tenantLabel?: string;
   clock?: () => number;
   log?: (line: string) => void;
 }
@@ -64,9 +66,14 @@ export interface EngineService {
  */
 export async function startService(opts: ServiceOptions): Promise<EngineService> {
   const log = opts.log ?? ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
-  const loaded = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod });
+  const loaded = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod }, opts.tenantLabel);
   if (!loaded.ok) throw new Error(loaded.message);
-  const readAccess = () => loadAccess(opts.tokenFiles ?? {}, opts.env ?? process.env);
+  const readAccess = () => {
+    const policy = loadAccess(opts.tokenFiles ?? {}, opts.env ?? process.env);
+    const bound = policy.bindsTenants;
+    if (bound && !opts.tenantLabel) throw new Error(`${bound.origin}: the token is bound to a tenant, which means nothing without --tenancy; turn tenancy on or remove "tenant=" from the line`);
+    return policy;
+  };
   let access = readAccess();
   const readTls = (t: { certFile: string; keyFile: string }) => {
     const read = (flag: string, file: string) => {
@@ -95,7 +102,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   });
   // Remote-write commits on their own thread: the disk sync overlaps decoding the next requests.
   const writer = new CommitThread(store.file);
-  const engine = new Engine({ store, writer, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, maxFutureMs: opts.maxFutureMs, queryBackend: Boolean(opts.prometheusUrl), onCommit: (ms) => health.storeCommit.record(ms / 1000) });
+  const engine = new Engine({ store, writer, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, maxFutureMs: opts.maxFutureMs, queryBackend: Boolean(opts.prometheusUrl), tenantLabel: opts.tenantLabel, onCommit: (ms) => health.storeCommit.record(ms / 1000) });
   engine.setSlos(loaded.slos);
   engine.restore();
   const unavailable = engine.status().filter((s) => s.source === 'unavailable');
@@ -130,7 +137,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
       log(message);
       return { ok: false, message };
     }
-    const next = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod });
+    const next = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod }, opts.tenantLabel);
     if (!next.ok) {
       const message = `reload refused, the previous ${engine.slos.length} SLOs keep running: ${next.message}`;
       log(message);
@@ -174,6 +181,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
     get access() {
       return access;
     },
+    tenantLabel: opts.tenantLabel,
   });
   const tlsServer: TlsServer | undefined = tls ? createTlsServer({ ...tls }, app) : undefined;
   const server: Server = tlsServer ?? createServer(app);
