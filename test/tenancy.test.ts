@@ -1,10 +1,12 @@
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RENDER_OPTIONS } from '../src/rules/index.js';
 import { startService, type EngineService } from '../src/service/service.js';
 import { encodeWriteRequestV1 } from '../src/wire/remote-write-v1.js';
 import { snappyCompress } from '../src/wire/snappy-compress.js';
+import { startPrometheus } from './helpers/prometheus-process.js';
 import { scratchDir, writeFiles } from './helpers/promtool.js';
 
 const spec = (service: string, tenant: string | undefined) => `
@@ -195,4 +197,60 @@ describe('tenancy configuration', () => {
       await service.close();
     }
   });
+});
+
+const querySpec = (service: string, tenant: string) => `
+apiVersion: slo.caas.dev/v1
+kind: SLO
+metadata:
+  name: api
+  labels: { tenant: ${tenant} }
+spec:
+  service: ${service}
+  objective: 99.9
+  sli:
+    events:
+      good: { promql: 'sum(increase(http_requests_total{job="${service}",code!~"5.."}[{{.window}}]))' }
+      total: { promql: 'sum(increase(http_requests_total{job="${service}"}[{{.window}}]))' }
+`;
+
+describe('query mode with tenants', () => {
+  const dir = scratchDir('tenancy-query-');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("sends each SLO's queries with its own tenant in X-Scope-OrgID, as Mimir expects", async () => {
+    mkdirSync(join(dir, 'slos'));
+    writeFiles(dir, { 'slos/a.yaml': querySpec('web-a', 'team-a'), 'slos/b.yaml': querySpec('web-b', 'team-b') });
+    writeFileSync(join(dir, 'prometheus.yml'), 'global: { scrape_interval: 1m }\n');
+    const prometheus = await startPrometheus({ workDir: dir, configFile: join(dir, 'prometheus.yml'), dataDir: join(dir, 'prom'), logName: 'prometheus.log' });
+    // A pass-through proxy in front of the real Prometheus that notes each query's tenant header.
+    const seen: Array<{ tenant: string | undefined; body: string }> = [];
+    const proxy: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        seen.push({ tenant: req.headers['x-scope-orgid'] as string | undefined, body: decodeURIComponent(body.toString().replace(/\+/g, ' ')) });
+        const up = request(`${prometheus.url}${req.url}`, { method: req.method, headers: { ...req.headers, host: `127.0.0.1:${prometheus.port}` } }, (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        });
+        up.end(body);
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const port = (proxy.address() as { port: number }).port;
+    const service = await startService({ sloPaths: [join(dir, 'slos')], host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), render: DEFAULT_RENDER_OPTIONS, version: 'test', watch: false, env: {}, tenantLabel: 'tenant', prometheusUrl: `http://127.0.0.1:${port}`, log: () => {} });
+    try {
+      const of = (service: string) => seen.filter((q) => q.body.includes(`job="${service}"`));
+      expect(of('web-a').length).toBeGreaterThan(0);
+      expect(of('web-b').length).toBeGreaterThan(0);
+      expect(new Set(of('web-a').map((q) => q.tenant))).toEqual(new Set(['team-a']));
+      expect(new Set(of('web-b').map((q) => q.tenant))).toEqual(new Set(['team-b']));
+    } finally {
+      await service.close();
+      await new Promise((r) => proxy.close(r));
+      await prometheus.stop();
+    }
+  }, 60_000);
 });

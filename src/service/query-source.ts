@@ -12,6 +12,8 @@ export interface QuerySourceOptions {
   refreshMs?: number;
   /** How far back each refresh re-reads, to pick up late samples. */
   overlapMs?: number;
+  /** Tenancy on: each SLO's queries carry its tenant in X-Scope-OrgID, as Mimir and Cortex expect. */
+  tenantLabel?: string;
 }
 
 type Row = { labels: Record<string, string>; key: string; end: number; total: number; bad: number; fine?: boolean };
@@ -22,12 +24,21 @@ type Row = { labels: Record<string, string>; key: string; end: number; total: nu
  * every minute the last half hour again and the live 5m value.
  */
 export class QuerySource {
-  private readonly driver: PrometheusDriver;
+  private readonly drivers = new Map<string, PrometheusDriver>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
 
-  constructor(private readonly opts: QuerySourceOptions) {
-    this.driver = new PrometheusDriver({ endpoint: opts.url.replace(/\/+$/, ''), baseURL: '/api/v1', timeout: 30_000, preferPost: true });
+  constructor(private readonly opts: QuerySourceOptions) {}
+
+  /** One client per tenant ('' without tenancy), each sending its tenant's header. */
+  private driverFor(tenant: string | undefined): PrometheusDriver {
+    const key = tenant ?? '';
+    let d = this.drivers.get(key);
+    if (!d) {
+      d = new PrometheusDriver({ endpoint: this.opts.url.replace(/\/+$/, ''), baseURL: '/api/v1', timeout: 30_000, preferPost: true, ...(tenant === undefined ? {} : { headers: { 'X-Scope-OrgID': tenant } }) });
+      this.drivers.set(key, d);
+    }
+    return d;
   }
 
   async start(): Promise<void> {
@@ -101,6 +112,7 @@ export class QuerySource {
 
   private async read(sloId: string, from: number, to: number, now: number): Promise<Row[]> {
     const state = this.opts.engine.state(sloId)!;
+    const driver = this.driverFor(this.opts.tenantLabel ? state.slo.labels[this.opts.tenantLabel] : undefined);
     const exprs = queryExpressions(state.slo);
     const groupBy = state.plan.groupBy;
     const rows: Row[] = [];
@@ -109,11 +121,11 @@ export class QuerySource {
     const live = Math.floor(now / FINE_RES) * FINE_RES;
     if (exprs.kind === 'ratio') {
       // Without counts each 5m ratio weighs one, so longer windows average them like the rules' SLO window.
-      for (const s of series(await this.range(exprs.errorRatio, from, to, step, points))) for (const [t, v] of s.points) rows.push({ ...group(s.labels, groupBy), end: t, total: 1, bad: v });
-      for (const s of series(await this.driver.instantQuery(exprs.errorRatio, new Date(live)))) rows.push(...liveRows(s.labels, groupBy, live, 1, s.points[0]![1]));
+      for (const s of series(await this.range(driver, exprs.errorRatio, from, to, step, points))) for (const [t, v] of s.points) rows.push({ ...group(s.labels, groupBy), end: t, total: 1, bad: v });
+      for (const s of series(await driver.instantQuery(exprs.errorRatio, new Date(live)))) rows.push(...liveRows(s.labels, groupBy, live, 1, s.points[0]![1]));
       const byGroup = new Map<string, Map<number, number>>();
       for (const [w, expr] of exprs.perWindow) {
-        for (const s of series(await this.driver.instantQuery(expr, new Date(live)))) {
+        for (const s of series(await driver.instantQuery(expr, new Date(live)))) {
           const key = group(s.labels, groupBy).key;
           if (!byGroup.has(key)) byGroup.set(key, new Map());
           if (s.points[0]) byGroup.get(key)!.set(w, s.points[0][1]);
@@ -122,24 +134,24 @@ export class QuerySource {
       state.liveRatios = { at: live, byGroup };
       return rows;
     }
-    const totals = series(await this.range(exprs.total, from, to, step, points));
-    const bads = new Map(series(await this.range(exprs.bad, from, to, step, points)).map((s) => [group(s.labels, groupBy).key, new Map(s.points)]));
+    const totals = series(await this.range(driver, exprs.total, from, to, step, points));
+    const bads = new Map(series(await this.range(driver, exprs.bad, from, to, step, points)).map((s) => [group(s.labels, groupBy).key, new Map(s.points)]));
     for (const s of totals) {
       const g = group(s.labels, groupBy);
       const bad = bads.get(g.key);
       for (const [t, total] of s.points) rows.push({ ...g, end: t, total, bad: bad?.get(t) ?? 0 });
     }
-    const liveTotal = series(await this.driver.instantQuery(exprs.total, new Date(live)));
-    const liveBad = new Map(series(await this.driver.instantQuery(exprs.bad, new Date(live))).map((s) => [group(s.labels, groupBy).key, s.points[0]![1]]));
+    const liveTotal = series(await driver.instantQuery(exprs.total, new Date(live)));
+    const liveBad = new Map(series(await driver.instantQuery(exprs.bad, new Date(live))).map((s) => [group(s.labels, groupBy).key, s.points[0]![1]]));
     for (const s of liveTotal) rows.push(...liveRows(s.labels, groupBy, live, s.points[0]![1], liveBad.get(group(s.labels, groupBy).key) ?? 0));
     return rows;
   }
 
   /** Range queries over long windows are split into pieces of at most `points` steps (see pointsPerQuery). */
-  private async range(query: string, from: number, to: number, stepS: number, points: number): Promise<QueryResult[]> {
+  private async range(driver: PrometheusDriver, query: string, from: number, to: number, stepS: number, points: number): Promise<QueryResult[]> {
     const out: QueryResult[] = [];
     const span = points * stepS * 1000;
-    for (let start = from; start <= to; start += span) out.push(await this.driver.rangeQuery(query, new Date(start), new Date(Math.min(to, start + span - stepS * 1000)), stepS));
+    for (let start = from; start <= to; start += span) out.push(await driver.rangeQuery(query, new Date(start), new Date(Math.min(to, start + span - stepS * 1000)), stepS));
     return out;
   }
 }

@@ -110,7 +110,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   const notifier = opts.alertmanagerUrls?.length
     ? new AlertmanagerNotifier({ urls: opts.alertmanagerUrls, resendDelayMs: opts.resendDelayMs, evalIntervalMs: opts.evalIntervalMs, log })
     : undefined;
-  const query = opts.prometheusUrl ? new QuerySource({ url: opts.prometheusUrl, engine, log }) : undefined;
+  const query = opts.prometheusUrl ? new QuerySource({ url: opts.prometheusUrl, engine, log, tenantLabel: opts.tenantLabel }) : undefined;
   const lookahead = opts.silenceLookaheadMs ?? DEFAULT_SILENCE_LOOKAHEAD;
   const silencer = opts.alertmanagerUrls?.length && opts.silences !== false
     ? new Silencer({ urls: opts.alertmanagerUrls, plan: () => silencePlan(engine.slos, engine.clock(), lookahead), log })
