@@ -111,6 +111,42 @@ describe('a notifier in front of a real Alertmanager', () => {
     expect(lines.some((l) => l.includes('reachable again'))).toBe(true);
   });
 
+  it('delivers every firing and every resolution once a flapping Alertmanager is back, through several stops and starts', async () => {
+    const flap = await startAlertmanager();
+    onTestFinished(() => flap.close());
+    const notifier = newNotifier({ urls: [flap.url] });
+    const CYCLES = 4;
+    const name = (k: number) => `FlapBurn${k}`;
+    let alerts: EngineAlert[] = [firing(name(0), { slo_id: 'flap-0' })];
+    evaluateEvery(EVAL_MS, notifier, () => alerts);
+    await flap.waitForNotification(name(0), 'firing');
+
+    // Cycle k, all while Alertmanager is down: FlapBurn<k> starts firing and FlapBurn<k-1> resolves.
+    // Down for 1.5 s (several failed sends), then a short blip of no time at all every other cycle.
+    for (let k = 1; k <= CYCLES; k++) {
+      await flap.stop();
+      const previous = alerts.find((a) => a.labels.alertname === name(k - 1))!;
+      alerts = [resolve(previous, Date.now()), firing(name(k), { slo_id: `flap-${k}` })];
+      if (k % 2 === 1) await sleep(1500);
+      await flap.restart();
+      await flap.waitForNotification(name(k), 'firing');
+      await flap.waitForNotification(name(k - 1), 'resolved');
+      const active = (await flap.alerts()).map((a) => a.labels.alertname);
+      expect(active).toContain(name(k));
+      expect(active).not.toContain(name(k - 1));
+    }
+
+    for (let k = 0; k < CYCLES; k++) {
+      // Once each: Alertmanager keeps its notification log across a restart, so re-sent alerts are not notified again.
+      expect(flap.notificationsFor(name(k)).map((n) => n.status), `${name(k)} was notified firing, then resolved, once each`).toStrictEqual(['firing', 'resolved']);
+    }
+    expect(flap.notificationsFor(name(CYCLES)).map((n) => n.status)).toStrictEqual(['firing']);
+    const stats = notifier.stats();
+    expect(stats.failed, 'sends failed while it was down').toBeGreaterThan(0);
+    expect(stats.dropped).toBe(0);
+    console.log(`[alertmanager-flap] ${CYCLES} stops and starts: ${flap.notifications.length} webhook notifications (${flap.notifications.map((n) => `${n.groupLabels.alertname} ${n.status}`).join(', ')}); ${stats.failed} sends failed while down, ${stats.dropped} dropped`);
+  });
+
   it('sends to a second Alertmanager promptly while the first one is down', async () => {
     const other = await startAlertmanager();
     onTestFinished(() => other.close());

@@ -11,20 +11,23 @@ import { scratchDir, writeFiles } from './helpers/promtool.js';
 import { mulberry32 } from '../src/simulator/index.js';
 
 /**
- * The crash test: `slo serve` as a real process is killed with SIGKILL in the middle of a steady
- * remote-write stream, restarted on the same data dir, and its SQLite store must hold exactly what
- * was acknowledged (plus, per lane, the one request in flight: wholly or not at all). The client
- * then resends everything unacknowledged and finishes the stream; the store must then equal the
- * whole stream's counts exactly, so a resent request that had been stored is not counted twice.
+ * The crash test: `slo serve` as a real process is killed with SIGKILL at 20 seeded random moments
+ * of one steady remote-write stream, each time restarted on the same data dir. After every restart
+ * its SQLite store must hold exactly what was acknowledged so far (plus, per lane, the one request
+ * in flight: wholly or not at all). The client then resends everything unacknowledged and carries
+ * on to the next kill; after the last one it finishes the stream, and the store must then equal
+ * the whole stream's counts exactly, so no resent request that had been stored is counted twice.
  *
- * The kill comes the instant a seeded N-th 204 arrives, and that answer is taken as lost with the
+ * Each kill comes the instant a seeded N-th 204 arrives, and that answer is taken as lost with the
  * engine: its request must be stored (the engine answers only after committing) yet is resent.
  * The other three lanes have a request in flight at that instant, each stored or not by chance.
+ * The 20 moments are stratified: one uniformly random answer inside each twentieth of the stream,
+ * so they cover it from start to end. SLO_CRASH_SEED picks other moments (the seed is printed).
  *
  * The client writes like Prometheus's sharded queue: four lanes post concurrently, each lane owns
  * its own series (two `shard` label values) and posts its requests one after another, so every
  * series arrives in time order. Each lane's acknowledged requests are therefore a prefix of its
- * requests, and at the kill at most one request per lane is in flight.
+ * requests, and at a kill at most one request per lane is in flight.
  *
  * The expected store is computed here from the requests alone: per series, the increase between
  * consecutive samples under 5 minutes apart (a drop counts as a reset: the new value), added to
@@ -76,12 +79,21 @@ const GAPS = [
   { shard: 's7', instance: 'i1', from: 420, missing: 9 },
 ];
 
-/** The three kill moments: when an answer arrives after about this share of all requests (the exact one seeded). */
-const MOMENTS = [
-  { name: 'early', seed: 11, from: 0.1, to: 0.35 },
-  { name: 'midway', seed: 22, from: 0.35, to: 0.6 },
-  { name: 'late', seed: 33, from: 0.6, to: 0.9 },
-];
+const KILLS = 20;
+const KILL_SEED = Number(process.env.SLO_CRASH_SEED ?? 0xc4a5);
+
+/**
+ * The kill moments, as positions in the whole stream: kill k comes when the answer that would make
+ * `at` requests acknowledged in all arrives. One random position inside each of KILLS equal slices
+ * of the stream (a margin at both ends keeps every lane busy), so consecutive kills are at least
+ * two answers apart and every restart has something to resend and something new to take.
+ */
+function killMoments(requests: number, seed: number): number[] {
+  const rnd = mulberry32(seed);
+  const from = Math.floor(requests * 0.03);
+  const slice = (requests * 0.94) / KILLS;
+  return Array.from({ length: KILLS }, (_, k) => from + Math.floor(k * slice) + 2 + Math.floor(rnd() * (slice - 3)));
+}
 
 const HEADERS = { 'Content-Encoding': 'snappy', 'Content-Type': 'application/x-protobuf', 'X-Prometheus-Remote-Write-Version': '0.1.0' };
 
@@ -345,14 +357,14 @@ interface KillOutcome {
 }
 
 /**
- * Streams every lane as fast as the engine acknowledges, and sends SIGKILL the instant the
- * `killAfter`-th 204 arrives. That answer, and any arriving later, is taken as lost on the wire
+ * Streams every lane from its first unacknowledged request (`from`) as fast as the engine
+ * acknowledges, and sends SIGKILL the instant the `killAfter`-th 204 of this run arrives. That answer, and any arriving later, is taken as lost on the wire
  * with the engine, as when a connection drops just after the engine wrote it: its request counts
  * as unacknowledged and is resent, though the engine had stored it. So each kill leaves one
  * request that must be stored although unacknowledged, and the other lanes' requests in flight.
  */
-async function streamUntilKilled(engine: EngineProcess, lanes: WriteReq[][], killAfter: number): Promise<KillOutcome> {
-  const acked = new Array<number>(LANES).fill(0);
+async function streamUntilKilled(engine: EngineProcess, lanes: WriteReq[][], from: readonly number[], killAfter: number): Promise<KillOutcome> {
+  const acked = [...from];
   const unacked = new Array<number | undefined>(LANES).fill(undefined);
   const waiting = new Array<boolean>(LANES).fill(false);
   let answers = 0;
@@ -427,28 +439,43 @@ describe('the engine killed with SIGKILL in the middle of a steady remote-write 
     expect(ref.afterGaps).toBe(2 * 5);
   });
 
-  it.each(MOMENTS.map((m) => [m.name, m] as const))(
-    'restarted after a kill %s in the stream, holds every acknowledged write and each in-flight write wholly or not at all; resending the rest counts each sample once',
-    async (_name, moment) => {
-      const rnd = mulberry32(moment.seed);
-      const killAfter = Math.floor(requests * (moment.from + rnd() * (moment.to - moment.from)));
-      const dataDir = join(dir, `data-${moment.name}`);
-      const log = join(dir, `engine-${moment.name}.log`);
-      const port = await freePort();
+  const moments = killMoments(requests, KILL_SEED);
+  /** Per lane: requests acknowledged so far, over every run of the engine. */
+  const acked = new Array<number>(LANES).fill(0);
+  const dataDir = join(dir, 'data');
+  const file = join(dataDir, 'slo-engine.sqlite');
+  const log = join(dir, 'engine.log');
+  let engine: EngineProcess | undefined;
+  let port = 0;
+  let storedUnacked = 0;
 
-      // 1. Stream until the kill.
-      const first = await start(dataDir, port, log);
-      const outcome = await streamUntilKilled(first, lanes, killAfter);
-      expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
-      const acked = outcome.acked.reduce((a, b) => a + b, 0);
+  it(`is killed at ${KILLS} moments drawn with seed ${KILL_SEED}, spread over the whole stream`, () => {
+    console.log(`[engine-crash] seed ${KILL_SEED}: SIGKILL when answer #${moments.join(', #')} of ${requests} arrives`);
+    expect(moments).toHaveLength(KILLS);
+    for (let k = 1; k < KILLS; k++) expect(moments[k]! - moments[k - 1]!, `kills ${k} and ${k + 1} are apart`).toBeGreaterThanOrEqual(2);
+    expect(moments[0]).toBeGreaterThan(0);
+    expect(moments[KILLS - 1]).toBeLessThan(requests - LANES);
+  });
+
+  it.each(moments.map((at, k) => [k + 1, at] as const))(
+    `restarted after kill %i (SIGKILL at answer #%i, seed ${KILL_SEED}), holds every acknowledged write and each in-flight write wholly or not at all`,
+    async (n, at) => {
+      const before = acked.reduce((a, b) => a + b, 0);
+      port ||= await freePort();
+      engine ??= await start(dataDir, port, log);
+
+      // 1. Resend what the last run left unacknowledged and carry on until this kill.
+      const outcome = await streamUntilKilled(engine, lanes, acked, at - before);
+      expect(await engine.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      const total = outcome.acked.reduce((a, b) => a + b, 0);
       const unacked = outcome.unacked.filter((i) => i !== undefined).length;
-      expect(acked, 'some requests were acknowledged before the kill').toBeGreaterThan(0);
+      expect(total, 'this run acknowledged requests before the kill').toBeGreaterThan(before);
       expect(outcome.inFlightAtKill, 'some requests were in flight at the kill').toBeGreaterThan(0);
-      expect(acked + unacked, 'the kill came before the end of the stream').toBeLessThan(requests);
+      expect(total + unacked, 'the kill came before the end of the stream').toBeLessThan(requests);
 
       // 2. Restart on the same data dir: every acknowledged request is in, each in-flight one wholly in or out.
-      const second = await start(dataDir, port, log);
-      const afterRestart = readStore(join(dataDir, 'slo-engine.sqlite'));
+      engine = await start(dataDir, port, log);
+      const afterRestart = readStore(file);
       const verdicts: string[] = [];
       const chosen: StoreView[] = [];
       for (let lane = 0; lane < LANES; lane++) {
@@ -457,7 +484,7 @@ describe('the engine killed with SIGKILL in the middle of a steady remote-write 
         const pending = outcome.unacked[lane];
         const withIt = pending === undefined ? undefined : expectedStore(lanes[lane]!.slice(0, pending + 1));
         if (withIt && isDeepStrictEqual(mine, withIt)) {
-          verdicts.push(`lane ${lane}: ${outcome.acked[lane]} acked + #${pending} stored unacknowledged`);
+          verdicts.push(`lane ${lane}: ${outcome.acked[lane]} acked + #${pending} stored`);
           chosen.push(withIt);
         } else {
           expect(mine, `lane ${lane} holds its ${outcome.acked[lane]} acknowledged requests${withIt ? ` and request #${pending} wholly or not at all` : ''}`).toEqual(without);
@@ -465,29 +492,35 @@ describe('the engine killed with SIGKILL in the middle of a steady remote-write 
           chosen.push(without);
         }
       }
-      const stored = verdicts.filter((v) => v.includes('stored unacknowledged')).length;
+      const stored = verdicts.filter((v) => /#\d+ stored$/.test(v)).length;
+      storedUnacked += stored;
       // The engine answered 204 only once the request was stored, so the request whose answer was lost is in.
-      expect(verdicts[outcome.lostAnswerLane], 'the request whose 204 was lost with the engine is stored').toContain('stored unacknowledged');
+      expect(verdicts[outcome.lostAnswerLane], 'the request whose 204 was lost with the engine is stored').toMatch(/#\d+ stored$/);
       // Nothing outside the four lanes either.
       expect(afterRestart).toEqual(merge(chosen));
-
-      // 3. Resend every unacknowledged request, finish the stream, stop gracefully.
-      await Promise.all(
-        lanes.map(async (requestsOfLane, lane) => {
-          for (let i = outcome.acked[lane]!; i < requestsOfLane.length; i++) await postUntilAcked(second.url, requestsOfLane[i]!);
-        }),
-      );
-      expect(await second.stop()).toEqual({ code: 0, signal: null });
-      const file = join(dataDir, 'slo-engine.sqlite');
-      expect(readStore(file)).toEqual(complete);
-      expect(storedTotals(file)).toEqual(totalsOf(complete));
+      acked.splice(0, LANES, ...outcome.acked);
 
       console.log(
-        `[engine-crash] ${moment.name}: SIGKILL at answer #${killAfter} of ${requests} (lane ${outcome.lostAnswerLane}, answer lost): ${acked} acknowledged, ` +
-          `${outcome.inFlightAtKill} in flight; ${unacked} unacknowledged of which ${stored} stored; ` +
-          `${verdicts.join('; ')}; ${requests - acked} resent or sent after the restart`,
+        `[engine-crash] kill ${n}/${KILLS} (seed ${KILL_SEED}): SIGKILL at answer #${at} of ${requests} (lane ${outcome.lostAnswerLane}, answer lost), ` +
+          `${outcome.inFlightAtKill} in flight; ${unacked} unacknowledged of which ${stored} stored; ${verdicts.join('; ')}`,
       );
     },
     30_000,
   );
+
+  it('after the last restart, resending the unacknowledged and finishing the stream counts each sample exactly once', async () => {
+    expect(engine, 'the engine runs after the last kill').toBeDefined();
+    const resent = requests - acked.reduce((a, b) => a + b, 0);
+    await Promise.all(
+      lanes.map(async (requestsOfLane, lane) => {
+        for (let i = acked[lane]!; i < requestsOfLane.length; i++) await postUntilAcked(engine!.url, requestsOfLane[i]!);
+      }),
+    );
+    expect(await engine!.stop()).toEqual({ code: 0, signal: null });
+    expect(readStore(file)).toEqual(complete);
+    expect(storedTotals(file)).toEqual(totalsOf(complete));
+    // Some kills left requests stored yet unacknowledged: their resending proved duplicates are not counted again.
+    expect(storedUnacked).toBeGreaterThanOrEqual(KILLS);
+    console.log(`[engine-crash] after ${KILLS} kills: ${storedUnacked} requests were stored but unacknowledged and resent; ${resent} sent after the last restart`);
+  }, 30_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decodeWriteRequestV1 } from '../src/ingest/remote-write-v1.js';
+import { ARENA_BYTES, cacheStats, slotOf } from '../src/ingest/series-cache.js';
 import { Writer } from '../src/wire/protobuf-writer.js';
 
 const label = (name: string, value: string) => new Writer().string(1, name).string(2, value).finish();
@@ -61,5 +62,60 @@ describe('label sets of series sent before come from a cache keyed by their byte
     const b = decodeWriteRequestV1(body).series;
     expect(b).toEqual(a);
     expect(b.map((s) => s.labels)).toEqual([{ __name__: 'kept_total', job: 'api', zone: 'a' }, { __name__: 'other', a: 'b' }]);
+  });
+});
+
+describe('the label-set cache is bounded in bytes, whatever label sets are sent', () => {
+  const big = (k: number) => [label('__name__', 'kept_total'), label('pod', `pod-${k}`), label('note', 'n'.repeat(200))];
+
+  it('keeps its label bytes within one arena after far more distinct series than fit, and still decodes every series right', () => {
+    const fits = Math.floor(ARENA_BYTES / 230);
+    const out: Array<Readonly<Record<string, string>>> = [];
+    for (let k = 0; k < fits * 3; k++) {
+      const s = decodeWriteRequestV1(request(series(big(k), [sample(1, 1000)])), { keep }).series[0]!;
+      expect(s.labels.pod).toBe(`pod-${k}`);
+      out.push(s.labels);
+      expect(cacheStats().arenaBytes).toBeLessThanOrEqual(ARENA_BYTES);
+    }
+    expect(cacheStats().entries).toBeGreaterThan(0);
+    // The latest series are still cached (compaction kept them): sent again, most come back as the same object.
+    let same = 0;
+    for (let k = fits * 3 - 100; k < fits * 3; k++) {
+      const again = decodeWriteRequestV1(request(series(big(k), [sample(2, 2000)])), { keep }).series[0]!;
+      expect(again.labels).toEqual({ __name__: 'kept_total', pod: `pod-${k}`, note: 'n'.repeat(200) });
+      if (again.labels === out[k]) same++;
+    }
+    expect(same).toBeGreaterThan(90);
+  });
+
+  it('moves live entries over the holes of replaced ones, so series sent all along keep their cached labels across compactions', () => {
+    const steadyLabels = (i: number) => upLabels.concat(label('steady', String(i)));
+    const slotOfLabels = (ls: Uint8Array[]) => {
+      const b = series(ls, []);
+      return slotOf(b, new DataView(b.buffer, b.byteOffset, b.byteLength), 0, b.length);
+    };
+    const steadySlots = new Set([0, 1, 2].map((i) => slotOfLabels(steadyLabels(i))));
+    // Series that all fall in 1,024 slots (none a steady one's): each replaces another, so the
+    // arena fills with holes while few entries are live, which is when it compacts.
+    const churn: Uint8Array[][] = [];
+    for (let k = 0; churn.length < Math.ceil((ARENA_BYTES * 1.2) / 230); k++) {
+      const ls = big(2e6 + k);
+      const slot = slotOfLabels(ls);
+      if (slot < 1024 && !steadySlots.has(slot)) churn.push(ls);
+    }
+    const steady = [0, 1, 2].map((i) => decodeWriteRequestV1(request(series(steadyLabels(i), [sample(1, 1000)])), { keep }).series[0]!.labels);
+    const entries = cacheStats().entries;
+    let compacted = false;
+    for (const ls of churn) {
+      const before = cacheStats().arenaBytes;
+      decodeWriteRequestV1(request(series(ls, [sample(1, 1000)])), { keep });
+      if (cacheStats().arenaBytes < before) compacted = true;
+    }
+    expect(compacted).toBe(true);
+    expect(cacheStats().entries).toBeLessThanOrEqual(entries + 1024);
+    for (const [i, l] of steady.entries()) {
+      const again = decodeWriteRequestV1(request(series(steadyLabels(i), [sample(2, 2000)])), { keep }).series[0]!;
+      expect(again.labels).toBe(l);
+    }
   });
 });

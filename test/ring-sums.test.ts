@@ -160,6 +160,43 @@ describe('window sums from hour and day blocks', () => {
     }
   });
 
+  it('follow the stream writing into the newest bucket and the next one between reads at the same edge', () => {
+    const rand = mulberry32(53);
+    const ring = new BucketRing(RES, SIZE);
+    let newest = T0 + 30 * DAY - 2 * HOUR;
+    fill(ring, T0, newest, rand, () => [Math.floor(rand() * 1000), Math.floor(rand() * 20)]);
+    const spans = [RES, 30 * 60_000, HOUR, 2 * HOUR, 6 * HOUR, DAY, 3 * DAY, 30 * DAY];
+    for (let step = 0; step < 40; step++) {
+      newest += RES;
+      ring.add(newest, Math.floor(rand() * 1000), Math.floor(rand() * 20), 1);
+      ring.sums(newest, spans, badKind);
+      // More samples for the bucket just read (the head of every window's newest hour), then the
+      // first ones of the bucket after it, which no window ending at `newest` holds.
+      ring.add(newest, 3, 1, 1);
+      expectSums(ring, newest, spans, badKind, true);
+      ring.add(newest + RES, 5, 2, 1);
+      expectSums(ring, newest, spans, badKind, true);
+      expectSums(ring, newest + RES, spans, badKind, true);
+      newest += RES;
+    }
+  });
+
+  it('keep a growing calendar period and windows longer than the ring exact while the edge crosses hours and a day', () => {
+    const rand = mulberry32(59);
+    const ring = new BucketRing(RES, SIZE);
+    let newest = T0 + 30 * DAY - 2 * HOUR;
+    fill(ring, T0, newest, rand, () => [Math.floor(rand() * 1000), Math.floor(rand() * 20)]);
+    // The period started at a local midnight, not at a UTC hour or day edge: its tail is mid-hour.
+    const periodStart = T0 + 20 * DAY - 7 * RES;
+    for (let step = 0; step < 300; step++) {
+      newest += RES;
+      ring.add(newest, Math.floor(rand() * 1000), Math.floor(rand() * 20), 1);
+      const spans = [RES, 30 * 60_000, HOUR, 2 * HOUR, 6 * HOUR, DAY, 3 * DAY, 30 * DAY, newest - periodStart, 40 * DAY];
+      if (step % 3 === 0) expectSums(ring, newest, spans, badKind, true);
+      else ring.sums(newest, spans, badKind);
+    }
+  });
+
   it('drop every sum computed when told the arrays were written directly', () => {
     const ring = new BucketRing(RES, SIZE);
     const newest = T0 + 3 * DAY;

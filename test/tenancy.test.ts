@@ -162,6 +162,30 @@ describe('tenants by X-Scope-OrgID', () => {
   });
 });
 
+describe("the engine's own health series with tenants", () => {
+  const dir = scratchDir('tenancy-health-');
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("leave out series labelled with another tenant's SLO", async () => {
+    mkdirSync(join(dir, 'slos'));
+    writeFiles(dir, { 'slos/a.yaml': spec('web-a', 'team-a'), 'slos/b.yaml': spec('web-b', 'team-b') });
+    const service = await startService({ sloPaths: [join(dir, 'slos')], host: '127.0.0.1', port: 0, dataDir: join(dir, 'data'), render: DEFAULT_RENDER_OPTIONS, version: 'test', watch: false, env: {}, tenantLabel: 'tenant', maxSeriesPerSlo: 1, log: () => {} });
+    try {
+      const at = Date.now() - 20 * MIN;
+      // Two series for an SLO that may read one: the guard drops the second and counts it by SLO id.
+      const r = await fetch(`${service.url}/api/v1/write`, { method: 'POST', headers: { ...RW1, 'X-Scope-OrgID': 'team-a' }, body: body({ ok: [0, 1], failed: [0, 1] }, at) as BodyInit });
+      expect(r.status).toBe(400);
+      const metrics = async (tenant: string) => (await fetch(`${service.url}/metrics`, { headers: { 'X-Scope-OrgID': tenant } })).text();
+      expect(await metrics('team-a')).toMatch(/slo_engine_series_limit_dropped_samples_total\{[^}]*slo="web-a-api"/);
+      const theirs = await metrics('team-b');
+      expect(theirs).toMatch(/slo_engine_ingest_requests_total/);
+      expect(theirs).not.toMatch(/web-a-api/);
+    } finally {
+      await service.close();
+    }
+  });
+});
+
 describe('tenancy configuration', () => {
   const dir = scratchDir('tenancy-config-');
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     want('memory') ? benchMemory({ sizes: MEMORY_SIZES, runs: RUNS, seriesCount: 20_000, freePort, logDir }) : undefined,
   ] as const);
   if (freshness) log(`freshness: p50 ${(freshness.p50Ms.median / 1000).toFixed(1)} s, p99 ${(freshness.p99Ms.median / 1000).toFixed(1)} s`);
-  if (memory) log(`memory: ${memory.points.map((p) => `${p.slos} SLOs ${p.rssMiB.median.toFixed(0)} MiB`).join(', ')}; ${memory.series.bytesPerSeries.median.toFixed(0)} B per series`);
+  if (memory) log(`memory: ${memory.points.map((p) => `${p.slos} SLOs ${p.rssMiB.median.toFixed(0)} MiB`).join(', ')}; ${memory.series?.bytesPerSeries.median.toFixed(0) ?? '-'} B per series`);
   if (freshness || memory) log(`freshness and memory took ${((performance.now() - t) / 1000).toFixed(0)} s`);
 
   const results: Results = {

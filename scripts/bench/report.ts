@@ -294,10 +294,51 @@ function freshnessSection(r: Results): string[] {
   ];
 }
 
+function seriesText(m: MemoryResult): string[] {
+  const s = m.series;
+  if (!s) return [];
+  return [
+    `Matched series: an engine with ${int(s.slos)} SLOs, 500 matched series to warm it up, then three phases of ${int(s.perPhase)} new matched series each (one sample each, an extra \`pod\` label) posted through remote write, RSS read 10 s after each phase. The first phase also fills the decoder's bounded caches (remote-write label sets, src/ingest/series-cache.ts, and interned strings); the later two only replace their entries, so their slope is the engine's own cost per series: ${cell(s.bytesPerSeries, (n) => int(n))} bytes (median | min | max). What the first phase added beyond that slope (the caches, and V8's heap growing to its working size): ${cell(s.cachesMiB, (n) => fix(n, 1))} MiB. The same phases run in the benchmark's own process with full collections before each reading (live bytes: V8's heap plus array buffers, no garbage): ${int(s.live.bytesPerSeries)} bytes per series, ${fix(s.live.cachesMiB, 1)} MiB for the caches (the label-set arena's 2 MiB counted whole, touched or not).`,
+    '',
+  ];
+}
+
+function ratesTable(m: MemoryResult): string[] {
+  const q = m.rates;
+  if (!q) return [];
+  return [
+    `RSS against the ingest rate: a fresh engine with ${int(q.slos)} SLOs and an empty store per stream, ${int(q.series)} matched series (the same at every rate; a faster stream sends more samples per series), ${q.seconds} s of one remote-write request every 200 ms; RSS read every second during the stream (slope: least squares over its second half) and 2 s after the last request is answered.`,
+    '',
+    '| samples/s asked | samples/s acknowledged median | RSS before MiB median | RSS after MiB median | min | max | slope MiB/min median | min | max | peak RSS MiB median |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...q.points.map((p) => `| ${int(p.targetPerS)} | ${int(p.acceptedPerS.median)} | ${fix(p.rssBeforeMiB.median, 0)} | ${cell(p.rssAfterMiB, (n) => fix(n, 0))} | ${cell(p.slopeMiBPerMin, (n) => fix(n, 1))} | ${fix(p.peakRssMiB.median, 0)} |`),
+    '',
+  ];
+}
+
+function seriesSays(m: MemoryResult): string {
+  const s = m.series;
+  if (!s) return '';
+  return (
+    `Each matched series keeps ${int(s.live.bytesPerSeries)} live bytes in the engine (target: a few hundred bytes, ${s.live.bytesPerSeries < 500 ? 'met' : 'not met'}): its key, its last sample, its entry in the cardinality guard and the map entries holding them. RSS grows by ${int(s.bytesPerSeries.median)} bytes per series: V8 lets garbage build up to a limit proportional to the live heap before it collects, so RSS runs at a multiple of the live bytes. ` +
+    `The decoder's caches are bounded whatever is sent: the remote-write label sets keep their bytes in one 2 MiB arena (at most 16,384 entries; an ArrayBuffer per entry used to cost ~300 bytes of bookkeeping each), the interned strings 16,384 entries. `
+  );
+}
+
+function ratesSays(m: MemoryResult): string {
+  const q = m.rates;
+  if (!q || q.points.length < 2) return '';
+  const lo = q.points[0]!;
+  const hi = q.points[q.points.length - 1]!;
+  return `RSS after the ${int(hi.targetPerS)} samples/s stream minus after the ${int(lo.targetPerS)} samples/s one: ${fix(hi.rssAfterMiB.median - lo.rssAfterMiB.median, 0)} MiB; slopes over the second half of the streams ${q.points.map((p) => fix(p.slopeMiBPerMin.median, 1)).join(', ')} MiB/min. A slope near zero is no growth over time; what is left between rates is V8's young generation, which grows with the allocation rate up to a fixed bound (two semi-spaces of at most 16 MiB by default), not state: the series and rings are the same at every rate. Each request's decoded samples are released once their changes are computed, not once the commit is durable, and the previous sample is kept as two numbers rather than an object per sample, so almost nothing of a request survives a young-generation collection into the old space.`;
+}
+
 function memorySection(r: Results): string[] {
   const m = r.memory;
   if (!m) return [];
   const pts = m.points;
+  // BENCH_MEMORY_PARTS without `sizes`: only the series and rate parts.
+  if (pts.length === 0) return ['## 7. Memory', '', ...seriesText(m), ...ratesTable(m), `**What this says.** ${seriesSays(m)}${ratesSays(m)}`, ''];
   const first = pts[0]!;
   const last = pts[pts.length - 1]!;
   const perSlo = ((last.rssMiB.median - first.rssMiB.median) * 2 ** 20) / (last.slos - first.slos);
@@ -313,19 +354,13 @@ function memorySection(r: Results): string[] {
     '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...pts.map((p) => `| ${int(p.slos)} | ${days(p.filledDays)} | ${int(p.bucketsPerSlo)} | ${cell(p.rssMiB, (n) => fix(n, 0))} | ${fix(p.peakRssMiB.median, 0)} | ${fix(p.startSeconds.median, 1)} |`),
     '',
-    `Matched series: an engine with ${int(m.series.slos)} SLOs, then ${int(m.series.series)} new matched series (one sample each, an extra \`pod\` label) posted through remote write; RSS after minus before, per series: ${cell(m.series.bytesPerSeries, (n) => int(n))} bytes (median | min | max).`,
-    '',
-    `RSS against the ingest rate: a fresh engine with ${int(m.rates.slos)} SLOs and an empty store per stream, ${int(m.rates.series)} matched series (the same at every rate; a faster stream sends more samples per series), ${m.rates.seconds} s of one remote-write request every 200 ms, RSS 2 s after the last one is answered.`,
-    '',
-    '| samples/s asked | samples/s acknowledged median | RSS before MiB median | RSS after MiB median | min | max | peak RSS MiB median |',
-    '| ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...m.rates.points.map((p) => `| ${int(p.targetPerS)} | ${int(p.acceptedPerS.median)} | ${fix(p.rssBeforeMiB.median, 0)} | ${cell(p.rssAfterMiB, (n) => fix(n, 0))} | ${fix(p.peakRssMiB.median, 0)} |`),
-    '',
+    ...seriesText(m),
+    ...ratesTable(m),
     '**What this says.** ' +
       `With 30-day windows filled, RSS grows by ${fix(perSloFull / 2 ** 20, 2)} MiB per SLO from ${int(full[0]?.slos ?? 0)} to ${int(full[full.length - 1]?.slos ?? 0)} SLOs (target under 1 MiB: ${perSloFull < 2 ** 20 ? 'met' : 'not met'}); from ${int(first.slos)} to ${int(last.slos)} SLOs, with fewer days filled at the top, ${fix(perSlo / 2 ** 20, 2)} MiB per SLO. ` +
-      `Each matched series costs about ${int(m.series.bytesPerSeries.median)} bytes (target: a few hundred bytes, ${m.series.bytesPerSeries.median < 500 ? 'met' : 'not met'}); the 20,000 new series also fill the remote-write label-set cache (src/ingest/series-cache.ts, bounded at 16,384 entries), which this figure does not separate from the per-series state. ` +
+      seriesSays(m) +
       'Most of what grows with the SLO count is the rings: four 8-byte numbers (end, total, num, samples) per 5m of the longest window, about 0.27 MiB per SLO group for 30 days, allocated whole when a group first has data. Start-up reads each group\'s stored buckets as plain numbers straight into its rings, so a restore leaves no garbage behind (it used to build an object per stored bucket, 4 MiB of heap per SLO for 30 days, which V8 kept as RSS). ' +
-      `RSS after the ${int(m.rates.points[m.rates.points.length - 1]?.targetPerS ?? 0)} samples/s stream minus after the ${int(m.rates.points[0]?.targetPerS ?? 0)} samples/s one: ${fix((m.rates.points[m.rates.points.length - 1]?.rssAfterMiB.median ?? NaN) - (m.rates.points[0]?.rssAfterMiB.median ?? NaN), 0)} MiB; what a faster stream adds is garbage promoted to V8's old space between major collections, not state (the state is the same series and rings at both rates).`,
+      ratesSays(m),
     '',
   ];
 }

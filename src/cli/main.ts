@@ -2,9 +2,10 @@ import { Command, Option } from 'commander';
 import { CATALOG } from '../catalog/index.js';
 import { DEFAULT_SLO_WINDOW } from '../model/constants.js';
 import { formatDuration } from '../model/duration.js';
-import { DEFAULT_GRAFANA_DASHBOARDS_PATH, dashboardOutputs } from '../dashboards/index.js';
-import { DEFAULT_RENDER_OPTIONS, ruleOutputs } from '../rules/index.js';
+import { DEFAULT_GRAFANA_DASHBOARDS_PATH } from '../dashboards/index.js';
+import { DEFAULT_RENDER_OPTIONS } from '../rules/index.js';
 import { loadOrReport } from './load-or-report.js';
+import { startRenderer } from './parallel-render.js';
 import { durationOption, labelOption, urlOption } from './options.js';
 import { VERSION } from './version.js';
 import { diffOutputs, writeOutputs, type OutputSet } from './write-outputs.js';
@@ -59,14 +60,21 @@ program
   .option('-l, --extra-labels <name=value>', 'label added to every series and alert (repeatable)', labelOption, {})
   .addOption(periodOption)
   .action(async (paths: string[], opts: GenerateOptions) => {
+    const renderer = startRenderer();
     const slos = loadOrReport(paths, { slothPeriod: opts.defaultSloPeriod });
     if (!slos) {
+      renderer.cancel();
       process.exitCode = 1;
       return;
     }
+    const { rules, dashboards } = await renderer.render({
+      slos,
+      rules: { grafanaUrl: opts.grafanaUrl, extraLabels: opts.extraLabels, prometheusRule: opts.prometheusRule, version: VERSION },
+      dashboards: { grafanaPath: opts.grafanaDashboardsPath },
+    });
     const sets: OutputSet[] = [
-      { dir: opts.rulesDir, files: ruleOutputs(slos, { grafanaUrl: opts.grafanaUrl, extraLabels: opts.extraLabels, prometheusRule: opts.prometheusRule, version: VERSION }) },
-      { dir: opts.dashboardsDir, files: dashboardOutputs(slos, { grafanaPath: opts.grafanaDashboardsPath }) },
+      { dir: opts.rulesDir, files: rules },
+      { dir: opts.dashboardsDir, files: dashboards },
     ];
     const total = sets.reduce((n, s) => n + s.files.size, 0);
     if (opts.check) {

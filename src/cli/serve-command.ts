@@ -1,9 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_RENDER_OPTIONS } from '../rules/index.js';
+import { DEFAULT_SERVER_LIMITS } from '../server/limits.js';
 import { startService, type EngineService } from '../service/service.js';
 import { startSimulation, type Simulation } from './simulate-command.js';
 import { durationOption, labelOption, urlOption } from './options.js';
 import { VERSION } from './version.js';
+import { DEFAULT_MAX_SERIES_PER_SLO } from '../engine/series-guard.js';
+import { DEFAULT_MAX_SLOS } from '../service/load.js';
 
 export interface ServeOptions {
   listen: { host: string; port: number };
@@ -18,7 +21,13 @@ export interface ServeOptions {
   extraLabels: Record<string, string>;
   defaultSloPeriod: number;
   maxBodyBytes: number;
+  maxDecodedBytes: number;
+  maxSeriesPerRequest: number;
+  maxLabelsPerSeries: number;
+  maxLabelLength: number;
   maxPendingSamples: number;
+  maxSlos: number;
+  maxSeriesPerSlo: number;
   watch: boolean;
   simulate: boolean;
   ingestTokenFile?: string;
@@ -86,8 +95,10 @@ export async function serve(paths: string[], opts: ServeOptions & { defaultSloPe
     resendDelayMs: opts.resendDelay,
     silenceLookaheadMs: opts.silenceLookahead,
     silences: opts.silences,
-    limits: { maxBodyBytes: opts.maxBodyBytes },
+    limits: { maxBodyBytes: opts.maxBodyBytes, maxDecodedBytes: opts.maxDecodedBytes, maxSeriesPerRequest: opts.maxSeriesPerRequest, maxLabelsPerSeries: opts.maxLabelsPerSeries, maxLabelLength: opts.maxLabelLength },
     maxPendingSamples: opts.maxPendingSamples,
+    maxSlos: opts.maxSlos,
+    maxSeriesPerSlo: opts.maxSeriesPerSlo,
     watch: opts.watch,
     tokenFiles: { ingest: opts.ingestTokenFile, read: opts.readTokenFile, admin: opts.adminTokenFile },
     tls: tlsFiles(opts),
@@ -133,7 +144,13 @@ export function registerServe(program: Command, periodOption: Option): void {
     .addOption(new Option('--grafana-url <url>', 'Grafana base URL for the dashboard links in alerts').argParser(urlOption).default(DEFAULT_RENDER_OPTIONS.grafanaUrl))
     .option('-l, --extra-labels <name=value>', 'label added to every series and alert (repeatable)', labelOption, {})
     .addOption(new Option('--max-body-bytes <n>', 'largest compressed request body accepted').argParser(positiveInt).default(16 << 20))
+    .addOption(new Option('--max-decoded-bytes <n>', 'largest request body once decompressed (snappy or gzip); 413 above, checked before allocating').argParser(positiveInt).default(DEFAULT_SERVER_LIMITS.maxDecodedBytes))
+    .addOption(new Option('--max-series-per-request <n>', 'series in one remote-write or OTLP request; 413 above').argParser(positiveInt).default(DEFAULT_SERVER_LIMITS.maxSeriesPerRequest))
+    .addOption(new Option('--max-labels-per-series <n>', 'labels of one series; 400 above').argParser(positiveInt).default(DEFAULT_SERVER_LIMITS.maxLabelsPerSeries))
+    .addOption(new Option('--max-label-length <n>', 'characters of one label name or value; 400 above').argParser(positiveInt).default(DEFAULT_SERVER_LIMITS.maxLabelLength))
     .addOption(new Option('--max-pending-samples <n>', 'samples waiting for the store above which ingest answers 429').argParser(positiveInt).default(2_000_000))
+    .addOption(new Option('--max-slos <n>', 'largest SLO set loaded; a larger one is refused at start and on reload').argParser(positiveInt).default(DEFAULT_MAX_SLOS))
+    .addOption(new Option('--max-series-per-slo <n>', 'active series one SLO reads; samples of new series beyond it are dropped, counted and answered with 400').argParser(positiveInt).default(DEFAULT_MAX_SERIES_PER_SLO))
     .option('--ingest-token-file <file>', 'bearer tokens (one per line) allowed to remote-write and send OTLP; also SLO_ENGINE_INGEST_TOKEN (default: ingest is open)')
     .option('--read-token-file <file>', 'bearer tokens allowed to read /metrics and /api/v1; also SLO_ENGINE_READ_TOKEN (default: open)')
     .option('--admin-token-file <file>', 'bearer tokens allowed to POST /-/reload; also SLO_ENGINE_ADMIN_TOKEN (default: open)')

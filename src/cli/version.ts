@@ -1,3 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { projectPath } from '../paths.js';
 
-export const VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+// From the project root, not `import.meta.url`: this module also runs from the CLI bundle.
+export const VERSION: string = (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version;

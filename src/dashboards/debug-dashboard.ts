@@ -5,7 +5,7 @@ import { RECORDS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
 import type { Slo } from '../model/slo.js';
 import { sloWindows } from '../model/windows.js';
-import { renderSelector } from '../promql/selector.js';
+import { grafanaSelector, renderSelector } from '../promql/selector.js';
 import { frame, withPanels } from './dashboard-frame.js';
 import { FLEET_PAGE_BURN, fleetTable, type Column } from './fleet-table.js';
 import { fleet, perSlo } from './fleet.js';
@@ -32,12 +32,12 @@ function latencyRow(grid: Grid, signal: LatencySignal): void {
     steps,
   ).unit('s');
   if (signal.native) {
-    const sel = renderSelector(h);
+    const sel = grafanaSelector(h);
     QUANTILES.forEach((q, i) => quantiles.withTarget(promQuery(refId(i), `histogram_quantile(${q}, sum(rate(${sel}[$__rate_interval])))`, { legend: `p${q * 100}` })));
     grid.add(quantiles, 24, 8);
     return;
   }
-  const bucket = renderSelector({ ...h, metric: `${h.metric}_bucket` });
+  const bucket = grafanaSelector({ ...h, metric: `${h.metric}_bucket` });
   QUANTILES.forEach((q, i) => quantiles.withTarget(promQuery(refId(i), `histogram_quantile(${q}, sum by (le) (rate(${bucket}[$__rate_interval])))`, { legend: `p${q * 100}` })));
   grid.add(
     heatmap(block + 2, `${h.metric}: distribution`, `Observations per second in each latency bucket (SLOs: ${who}).`)

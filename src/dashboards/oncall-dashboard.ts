@@ -5,7 +5,7 @@ import { RECORDS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
 import type { Slo } from '../model/slo.js';
 import { sloWindows } from '../model/windows.js';
-import { renderSelector } from '../promql/selector.js';
+import { grafanaSelector } from '../promql/selector.js';
 import { frame, withPanels } from './dashboard-frame.js';
 import { fleetTable, standardColumns, type Column } from './fleet-table.js';
 import { fleet, perSlo } from './fleet.js';
@@ -36,7 +36,7 @@ function controlPlane(grid: Grid, slos: readonly Slo[]): void {
     grid.add(
       timeseries(block + 1, `Control-plane errors: ${slo.service}/${slo.name}`, '5xx answers per second by verb and code, from the requests the SLI counts; zero per verb while there are none.')
         .withTarget(
-          promQuery('A', `sum by (verb, code) (rate(${renderSelector(s.errors)}[$__rate_interval]))\nor on (verb)\nsum by (verb) (0 * rate(${renderSelector(s.requests)}[$__rate_interval]))`, {
+          promQuery('A', `sum by (verb, code) (rate(${grafanaSelector(s.errors)}[$__rate_interval]))\nor on (verb)\nsum by (verb) (0 * rate(${grafanaSelector(s.requests)}[$__rate_interval]))`, {
             legend: '{{verb}} {{code}}',
           }),
         )
@@ -45,7 +45,7 @@ function controlPlane(grid: Grid, slos: readonly Slo[]): void {
       8,
     );
     if (s.latency) {
-      const bucket = renderSelector({ ...s.latency, metric: `${s.latency.metric}_bucket` });
+      const bucket = grafanaSelector({ ...s.latency, metric: `${s.latency.metric}_bucket` });
       grid.add(
         timeseries(block + 2, `Control-plane latency p99: ${slo.service}/${slo.name}`, '99th percentile request latency by verb, from the SLI\'s latency histogram (streaming verbs excluded).')
           .withTarget(promQuery('A', `histogram_quantile(0.99, sum by (le, verb) (rate(${bucket}[$__rate_interval])))`, { legend: '{{verb}}' }))

@@ -129,5 +129,14 @@ export function dataLink(title: string, url: string): dashboard.DashboardLinkBui
 
 /** Markdown text with characters that would start formatting escaped. */
 export function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (c) => `\\${c}`);
+  // Grafana replaces `$name` in a text panel before Markdown sees it: `&#36;` is a `$` only to
+  // Markdown. Line breaks would let a description start a heading or a table row of its own.
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~&$\r\n\u2028\u2029]/g, (c) => MD_ESCAPES[c] ?? `\\${c}`);
+}
+
+const MD_ESCAPES: Record<string, string> = { '&': '&amp;', $: '&#36;', '\r': ' ', '\n': ' ', '\u2028': ' ', '\u2029': ' ' };
+
+/** A URL as a Markdown link target: `encodeURI` leaves `(`, `)` and `$`, which end the link or name a variable. */
+export function mdUrl(url: string): string {
+  return encodeURI(url).replace(/[()$'*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }

@@ -11,6 +11,7 @@ import {
   BUDGET_STEPS,
   dashedThresholds,
   md,
+  mdUrl,
   objectiveSteps,
   stat,
   stateTimeline,
@@ -53,7 +54,7 @@ function about(slo: Slo): string {
       );
     }
   } else lines.push('Burn-rate alerts are disabled for this SLO.');
-  if (slo.alerting.runbookUrl) lines.push('', `[Runbook](${encodeURI(slo.alerting.runbookUrl)})`);
+  if (slo.alerting.runbookUrl) lines.push('', `[Runbook](${mdUrl(slo.alerting.runbookUrl)})`);
   return lines.join('\n');
 }
 

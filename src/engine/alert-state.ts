@@ -17,13 +17,72 @@ export interface ActiveAlert {
 /** Resolved alerts stay known this long, so that their resolution is re-sent like Prometheus does. */
 const KEEP_RESOLVED = 15 * 60_000;
 
+/** Where an alert's annotations come from: its templates, expanded for a value only when read. */
+export interface AnnotationSource {
+  annotationsAt(value: number): Record<string, string>;
+}
+
 export interface Condition {
   key: string;
   slo: string;
   labels: Record<string, string>;
-  annotations: Record<string, string>;
+  /** The annotations this condition's alert has at `value` (see LiveAlert). */
+  source: AnnotationSource;
   value: number;
   forMs: number;
+}
+
+/**
+ * An alert the engine steps. Its annotations are expanded from its templates at its current
+ * value only when something reads them (the API, /metrics, the store, the notifier): most
+ * firing alerts' burn rates move at every evaluation, and expanding every alert's templates
+ * each time cost more than the rest of the evaluation. Read, `annotations` is the same record
+ * an eager expansion at the evaluation would have made (a new object once the value changed), and
+ * it is an own enumerable property where an eager one was, so JSON and copies are unchanged.
+ */
+class LiveAlert implements ActiveAlert {
+  declare key: string;
+  declare slo: string;
+  declare labels: Record<string, string>;
+  declare annotations: Record<string, string>;
+  declare state: AlertStateName;
+  declare activeAt: number;
+  declare value: number;
+  declare firedAt?: number;
+  declare resolvedAt?: number;
+  #source: AnnotationSource | undefined;
+  #fixed: Record<string, string> = {};
+
+  /** One getter for every alert, so that all alerts keep one shape. */
+  static readonly #annotations: PropertyDescriptor = {
+    enumerable: true,
+    configurable: true,
+    get(this: LiveAlert) {
+      return this.#source ? this.#source.annotationsAt(this.value) : this.#fixed;
+    },
+    set(this: LiveAlert, fixed: Record<string, string>) {
+      this.#source = undefined;
+      this.#fixed = fixed;
+    },
+  };
+
+  /** `from`'s fields in the order an alert always had them (JSON is compared with the store's). */
+  constructor(from: Omit<ActiveAlert, 'annotations'>, source: AnnotationSource) {
+    this.key = from.key;
+    this.slo = from.slo;
+    this.labels = from.labels;
+    Object.defineProperty(this, 'annotations', LiveAlert.#annotations);
+    this.#source = source;
+    this.state = from.state;
+    this.activeAt = from.activeAt;
+    this.value = from.value;
+    if (from.firedAt !== undefined) this.firedAt = from.firedAt;
+    if (from.resolvedAt !== undefined) this.resolvedAt = from.resolvedAt;
+  }
+
+  follow(source: AnnotationSource): void {
+    this.#source = source;
+  }
 }
 
 /**
@@ -40,13 +99,17 @@ export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonl
     seen.add(c.key);
     let a = alerts.get(c.key);
     if (!a || a.state === 'inactive') {
-      a = { key: c.key, slo: c.slo, labels: c.labels, annotations: c.annotations, state: 'pending', activeAt: now, value: c.value };
+      a = new LiveAlert({ key: c.key, slo: c.slo, labels: c.labels, state: 'pending', activeAt: now, value: c.value }, c.source);
       alerts.set(c.key, a);
       changed?.add(c.key);
-    } else if (a.labels !== c.labels) changed?.add(c.key);
+    } else {
+      if (a.labels !== c.labels) changed?.add(c.key);
+      // Restored from the store as plain JSON: from now on its annotations follow its templates too.
+      if (!(a instanceof LiveAlert)) alerts.set(c.key, (a = new LiveAlert(a, c.source)));
+      else a.follow(c.source);
+    }
     a.value = c.value;
     a.labels = c.labels;
-    a.annotations = c.annotations;
     if (a.state === 'pending' && now - a.activeAt >= c.forMs) {
       a.state = 'firing';
       a.firedAt = now;

@@ -24,12 +24,21 @@ export interface BucketSource {
 
 /** A run's sum while its blocks add into it. */
 const RUN = new Float64Array(3);
+/** A window's middle while its runs add into it, and its tail while buckets do (runs use RUN and PART themselves). */
+const MIDDLE = new Float64Array(3);
+const TAIL = new Float64Array(3);
 /** Numbers per cached run: first and last block, total, bad, samples. */
 const RUN_WIDTH = 5;
 /** Runs per window: the whole hours after its whole days, the whole days, the whole hours before them. */
 const RUNS = 3;
-/** Numbers per head or tail table: the hour, the bound of its valid entries, total, bad, samples per position. */
-const PART_WIDTH = 2 + 3 * SMALL;
+/** The head table at the start of `pieces`: the hour, the bound of its valid prefixes, then total, bad, samples per position. */
+const HEAD_WIDTH = 2 + 3 * SMALL;
+/**
+ * Numbers per window header in `pieces`: tail hour, head hour, bound of the valid tail entries
+ * (what every read checks; the middle's total, bad and samples, needed only to make the table
+ * again, sit after the tables, out of the way).
+ */
+const HDR_WIDTH = 3;
 
 /**
  * One level of blocks: `per` buckets each, kept in slots by block number. A slot is four numbers
@@ -69,15 +78,16 @@ export class BlockSums {
   private runLo = Infinity;
   private runHi = -Infinity;
   /**
-   * Per window slot, two tables of one hour (PART_WIDTH numbers each: the hour, or -1; the bound
-   * of the valid entries; then total, bad, samples per position): the cumulative sums of its head
-   * (oldest bucket of the hour up to each position) and of its tail (each position up to the
-   * hour's newest), so a window's single buckets at both ends cost one read each.
+   * The cached pieces every window of the ring is summed from (see `window`), in one array so
+   * that a window read after the edge moved touches a few neighbouring cache lines of one page:
+   * the head table (prefix sums of the newest hour, shared by all windows), one header per
+   * window, then per position of the tail hour and per window (window-minor, since all windows
+   * of whole hours reach the same position at the same time) the window's tail from that
+   * position plus its middle.
    */
-  private parts = new Float64Array(0);
-  /** The buckets any table covers (only grows until the tables are dropped). */
-  private partLo = Infinity;
-  private partHi = -Infinity;
+  private pieces = new Float64Array(0);
+  /** Windows `pieces` has room for. */
+  private windows = 0;
 
   constructor(
     private readonly ring: BucketSource,
@@ -108,29 +118,32 @@ export class BlockSums {
       this.runLo = Infinity;
       this.runHi = -Infinity;
     }
-    if (b >= this.partLo && b <= this.partHi) this.partChanged(b);
+    if (this.windows > 0) this.piecesChanged(b);
   }
 
-  /** Bucket `b` changed: the prefixes of its hour from it on, and the suffixes up to it, are stale. */
-  private partChanged(b: number): void {
+  /**
+   * Bucket `b` changed: the head prefixes from it on are stale, so are a window's tail entries up
+   * to it (the suffixes that include it), and the whole table of a window whose middle holds it.
+   */
+  private piecesChanged(b: number): void {
     const hour = Math.floor(b / SMALL);
     const pos = b - hour * SMALL;
-    const parts = this.parts;
-    for (let at = 0; at < parts.length; at += PART_WIDTH) {
-      if (parts[at] !== hour) continue;
-      const head = (at / PART_WIDTH) % 2 === 0;
-      if (head) parts[at + 1] = Math.min(parts[at + 1]!, pos);
-      else parts[at + 1] = Math.max(parts[at + 1]!, pos + 1);
+    const p = this.pieces;
+    if (p[0] === hour && pos < p[1]!) p[1] = pos;
+    for (let h = HEAD_WIDTH; h < HEAD_WIDTH + this.windows * HDR_WIDTH; h += HDR_WIDTH) {
+      const tail = p[h]!;
+      if (hour === tail) {
+        if (pos + 1 > p[h + 2]!) p[h + 2] = pos + 1;
+      } else if (hour > tail && hour < p[h + 1]!) p[h] = -1;
     }
   }
 
   /**
    * Adds buckets `last..first` (indices, newest first) into `out` (total, bad, samples): single
    * buckets up to an hour edge, the whole hours up to a day edge, the whole days, the whole hours
-   * after them, then single buckets. With `slot` (one per window of the ring), the three runs of
-   * whole blocks are kept for the next call.
+   * after them, then single buckets.
    */
-  sum(first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array, slot?: number): void {
+  sum(first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
     // Hours whose 12 buckets all lie in the range.
     const hHi = Math.floor((first + 1) / SMALL) - 1;
     const hLo = Math.ceil(last / SMALL);
@@ -138,8 +151,15 @@ export class BlockSums {
       this.ring.addBuckets(first, first - last + 1, out, 0, badOf);
       return;
     }
-    if (slot === undefined) this.ring.addBuckets(first, first - (hHi * SMALL + SMALL - 1), out, 0, badOf);
-    else this.addPart(slot, 0, hHi + 1, first - (hHi + 1) * SMALL, badOf, out);
+    this.ring.addBuckets(first, first - (hHi * SMALL + SMALL - 1), out, 0, badOf);
+    this.addHours(undefined, hHi, hLo, badOf, out);
+    const tail = hLo * SMALL - 1;
+    this.ring.addBuckets(tail, tail - last + 1, out, 0, badOf);
+  }
+
+  /** Adds whole hours `hHi` down to `hLo`: hours up to a day edge, the whole days, the hours after them (runs cached per `slot` when given). */
+  private addHours(slot: number | undefined, hHi: number, hLo: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
+    if (hHi < hLo) return;
     const per = LARGE / SMALL;
     const dHi = Math.floor((hHi + 1) / per) - 1;
     const dLo = Math.ceil(hLo / per);
@@ -149,48 +169,79 @@ export class BlockSums {
       this.addRun(slot, 1, 1, dHi, dLo, badOf, out);
       this.addRun(slot, 2, 0, dLo * per - 1, hLo, badOf, out);
     }
-    const tail = hLo * SMALL - 1;
-    if (slot === undefined) this.ring.addBuckets(tail, tail - last + 1, out, 0, badOf);
-    else this.addPart(slot, 1, hLo - 1, last - (hLo - 1) * SMALL, badOf, out);
   }
 
   /**
-   * Adds the part of hour `hour` a window's head (j = 0: its buckets up to position `pos`) or tail
-   * (j = 1: from position `pos` on) covers, read from that window's table of the hour's prefix or
-   * suffix sums. As the edge slides, the head and tail move one position through the same hour
-   * for an hour, so the table is made once an hour; the eviction of the buckets behind the tail,
-   * or the writing of those ahead of the head, leaves the entries read valid.
+   * Adds buckets `last..first` of window `slot` (of `windows`, the ring's windows at one edge),
+   * where `last` lies in an earlier hour than `first + 1`: the head, the prefix of `first`'s hour up to
+   * it (one table for all windows, extended by the buckets written since, as the edge moves one
+   * bucket a time), plus one entry of the window's own table: the suffix of `last`'s hour from it
+   * on, plus the middle, the whole hours between (from the run cache). While the edge moves
+   * through an hour, the tail moves through its hour too and the middle stays: a window costs two
+   * reads. Entries are sums of bucket sums, made again when a bucket in them changes, never
+   * patched by subtracting one.
    */
-  private addPart(slot: number, j: 0 | 1, hour: number, pos: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
-    if (pos < 0 || pos >= SMALL) return;
-    const at = (slot * 2 + j) * PART_WIDTH;
-    if (at + PART_WIDTH > this.parts.length) {
-      const grown = new Float64Array(Math.max(at + PART_WIDTH, 2 * this.parts.length)).fill(-1);
-      grown.set(this.parts);
-      this.parts = grown;
+  window(slot: number, windows: number, first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
+    if (windows !== this.windows) {
+      this.windows = windows;
+      this.pieces = new Float64Array(HEAD_WIDTH + windows * (HDR_WIDTH + 3 * SMALL + 3)).fill(-1);
     }
-    const parts = this.parts;
-    // Valid entries: prefixes 0..bound-1 (head), suffixes bound..SMALL-1 (tail).
-    if (parts[at] !== hour || (j === 0 ? pos >= parts[at + 1]! : pos < parts[at + 1]!)) {
-      const part = RUN.fill(0);
-      const base = hour * SMALL;
-      for (let q = 0; q < SMALL; q++) {
-        const p = j === 0 ? q : SMALL - 1 - q;
-        this.ring.addBucket(base + p, part, 0, badOf);
-        const e = at + 2 + p * 3;
-        parts[e] = part[0]!;
-        parts[e + 1] = part[1]!;
-        parts[e + 2] = part[2]!;
+    const p = this.pieces;
+    // When `first` ends its hour, that hour is whole and in the middle, and the head is the empty
+    // start of the next: the tables made at that step stay valid through the next hour.
+    const head = Math.floor((first + 1) / SMALL);
+    const q = first - head * SMALL;
+    if (q >= 0) {
+      if (p[0] !== head) {
+        p[0] = head;
+        p[1] = 0;
       }
-      parts[at] = hour;
-      parts[at + 1] = j === 0 ? SMALL : 0;
-      if (base < this.partLo) this.partLo = base;
-      if (base + SMALL - 1 > this.partHi) this.partHi = base + SMALL - 1;
+      // Prefixes bound..q from the one before: the same additions, in the same order, as from 0.
+      for (let k = p[1]!; k <= q; k++) {
+        const e = 2 + 3 * k;
+        p[e] = k > 0 ? p[e - 3]! : 0;
+        p[e + 1] = k > 0 ? p[e - 2]! : 0;
+        p[e + 2] = k > 0 ? p[e - 1]! : 0;
+        this.ring.addBucket(head * SMALL + k, p, e, badOf);
+      }
+      if (q + 1 > p[1]!) p[1] = q + 1;
+      const hq = 2 + 3 * q;
+      out[0]! += p[hq]!;
+      out[1]! += p[hq + 1]!;
+      out[2]! += p[hq + 2]!;
     }
-    const e = at + 2 + pos * 3;
-    out[0]! += parts[e]!;
-    out[1]! += parts[e + 1]!;
-    out[2]! += parts[e + 2]!;
+
+    const tail = Math.floor(last / SMALL);
+    const pos = last - tail * SMALL;
+    const h = HEAD_WIDTH + slot * HDR_WIDTH;
+    const table = HEAD_WIDTH + windows * HDR_WIDTH;
+    const m = table + windows * 3 * SMALL + 3 * slot;
+    if (p[h] !== tail || p[h + 1] !== head) {
+      const middle = MIDDLE.fill(0);
+      this.addHours(slot, head - 1, tail + 1, badOf, middle);
+      p[h] = tail;
+      p[h + 1] = head;
+      p[h + 2] = SMALL;
+      p[m] = middle[0]!;
+      p[m + 1] = middle[1]!;
+      p[m + 2] = middle[2]!;
+    }
+    // Valid entries: positions bound..SMALL-1.
+    if (pos < p[h + 2]!) {
+      const part = TAIL.fill(0);
+      for (let k = SMALL - 1; k >= 0; k--) {
+        this.ring.addBucket(tail * SMALL + k, part, 0, badOf);
+        const e = table + 3 * (k * windows + slot);
+        p[e] = part[0]! + p[m]!;
+        p[e + 1] = part[1]! + p[m + 1]!;
+        p[e + 2] = part[2]! + p[m + 2]!;
+      }
+      p[h + 2] = 0;
+    }
+    const e = table + 3 * (pos * windows + slot);
+    out[0]! += p[e]!;
+    out[1]! += p[e + 1]!;
+    out[2]! += p[e + 2]!;
   }
 
   /** Adds blocks `hi` down to `lo` of one level (0: hours, 1: days), through the run cache when given a slot. */

@@ -1,13 +1,12 @@
-import { BASE_WINDOW } from '../model/constants.js';
 import type { Slo } from '../model/slo.js';
 import { burnRateAlerts, guardAlerts } from '../rules/alerts.js';
 import { seriesLabels } from '../rules/recording.js';
 import type { AlertingRule, RenderOptions } from '../rules/types.js';
 import { idLabels } from '../model/naming.js';
 import { parseDuration } from '../model/duration.js';
-import type { Condition } from './alert-state.js';
+import type { AnnotationSource, Condition } from './alert-state.js';
 import { evaluateWindows, hasRatio, SUMMED, WINDOW_WIDTH, windowScratch } from './evaluate.js';
-import type { SloState } from './slo-state.js';
+import { TIER_WIDTH, type SloState } from './slo-state.js';
 import { compileTemplate } from './template.js';
 
 /** One generated alerting rule, with what an evaluation needs from it worked out once. */
@@ -17,12 +16,34 @@ interface CompiledRule {
   annotations: Array<[string, (labels: Record<string, string>, value: number) => string]>;
 }
 
-/** A rule's alert for one sample's labels: the same labels, key and (for an unchanged value) annotations every evaluation. */
-interface AlertShape {
-  labels: Record<string, string>;
-  key: string;
-  value?: number;
-  annotations?: Record<string, string>;
+/**
+ * A rule's alert for one group's sample: the same labels, key and condition object at every
+ * evaluation (only `value` is set anew), and the annotations expanded once per value, when read.
+ */
+class AlertShape implements Condition, AnnotationSource {
+  readonly source = this;
+  value = NaN;
+  private expandedFor = NaN;
+  private expanded: Record<string, string> | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly slo: string,
+    readonly labels: Record<string, string>,
+    readonly forMs: number,
+    private readonly sample: Record<string, string>,
+    private readonly templates: CompiledRule['annotations'],
+  ) {}
+
+  annotationsAt(value: number): Record<string, string> {
+    if (this.expanded && Object.is(this.expandedFor, value)) return this.expanded;
+    const annotations: Record<string, string> = {};
+    // Prometheus gives templates the labels of the expression's result only, not the rule's own.
+    for (const [k, expand] of this.templates) annotations[k] = expand(this.sample, value);
+    this.expanded = annotations;
+    this.expandedFor = value;
+    return annotations;
+  }
 }
 
 /** The generated alerting rules of one SLO, read once per load: the engine alerts with their exact labels. */
@@ -59,22 +80,17 @@ function forMs(rule: AlertingRule): number {
 }
 
 function condition(slo: Slo, rules: SloAlertRules, rule: AlertingRule, sampleLabels: Record<string, string>, byRule: Map<AlertingRule, AlertShape>, value: number): Condition {
-  const c = rules.compiled.get(rule)!;
   let shape = byRule.get(rule);
   if (!shape) {
+    const c = rules.compiled.get(rule)!;
     // As in Prometheus: the rule's labels override the sample's, and alertname is set last.
     const labels: Record<string, string> = { ...sampleLabels, ...rule.labels, alertname: rule.alert };
-    shape = { labels, key: alertKey(labels) };
+    shape = new AlertShape(alertKey(labels), slo.id, labels, c.forMs, sampleLabels, c.annotations);
     byRule.set(rule, shape);
   }
-  if (!shape.annotations || !Object.is(shape.value, value)) {
-    const annotations: Record<string, string> = {};
-    // Prometheus gives templates the labels of the expression's result only, not the rule's own.
-    for (const [k, expand] of c.annotations) annotations[k] = expand(sampleLabels, value);
-    shape.annotations = annotations;
-    shape.value = value;
-  }
-  return { key: shape.key, slo: slo.id, labels: shape.labels, annotations: shape.annotations, value, forMs: c.forMs };
+  // The condition is consumed (stepped) before the next evaluation sets another value.
+  shape.value = value;
+  return shape;
 }
 
 /**
@@ -83,23 +99,20 @@ function condition(slo: Slo, rules: SloAlertRules, rule: AlertingRule, sampleLab
  * every SLO at every evaluation). `failed`: the query backend is down, so no group has data.
  */
 export function sloConditions(state: SloState, rules: SloAlertRules, t: number, now: number, failed: boolean, out: Condition[] = []): Condition[] {
-  const { slo, windows } = state;
-  const tiers = slo.alerting.tiers;
-  const baseAt = windows.indexOf(BASE_WINDOW);
-  const periodAt = windows.indexOf(slo.window);
+  const { slo, windows, tierPlan: plan, baseAt, periodAt } = state;
   let hasData = false;
   const vals = windowScratch(windows.length);
   for (const g of failed ? [] : state.groups.values()) {
     evaluateWindows(state, g, t, now, vals);
     if (baseAt >= 0 && (slo.sli.kind === 'rawErrorRatio' ? hasRatio(vals, baseAt) : vals[baseAt * WINDOW_WIDTH] === SUMMED)) hasData = true;
     let shapes: GroupShapes | undefined;
-    for (let i = 0; i < tiers.length; i++) {
-      const tier = tiers[i]!;
-      const long = windows.indexOf(tier.longWindow);
-      const short = windows.indexOf(tier.shortWindow);
+    for (let i = 0; i < plan.length / TIER_WIDTH; i++) {
+      const long = plan[i * TIER_WIDTH]!;
+      const short = plan[i * TIER_WIDTH + 1]!;
       if (long < 0 || short < 0 || !hasRatio(vals, long) || !hasRatio(vals, short)) continue;
       const longBurn = vals[long * WINDOW_WIDTH + 4]!;
-      if (!(longBurn > tier.factor && vals[short * WINDOW_WIDTH + 4]! > tier.factor)) continue;
+      const factor = plan[i * TIER_WIDTH + 2]!;
+      if (!(longBurn > factor && vals[short * WINDOW_WIDTH + 4]! > factor)) continue;
       if (slo.alerting.minEvents !== undefined && slo.sli.kind !== 'rawErrorRatio') {
         const total = vals[long * WINDOW_WIDTH] === SUMMED ? vals[long * WINDOW_WIDTH + 1]! : 0;
         if (!(total >= slo.alerting.minEvents)) continue;

@@ -9,6 +9,7 @@ import { stepAlerts, type ActiveAlert, type Condition } from './alert-state.js';
 import { alertRulesOf, sloConditions, type SloAlertRules } from './conditions.js';
 import { evaluateGroup, type GroupStatus } from './evaluate.js';
 import { collectChanges, MatchIndex } from './ingest.js';
+import { SeriesGuard, type SeriesRefusal } from './series-guard.js';
 import { excludedAt } from './maintenance.js';
 import { restoreBuckets } from './restore.js';
 import { FINE_RES, SloState } from './slo-state.js';
@@ -32,6 +33,10 @@ export interface EngineOptions {
   writer?: { commit(changes: ChangeSet): Promise<number> };
   /** Tenancy on: the SLO label naming its tenant; a tenant's samples count only towards its SLOs. */
   tenantLabel?: string;
+  /** The cardinality guard: active series one SLO takes samples from (series-guard.ts). */
+  maxSeriesPerSlo?: number;
+  /** Told once per SLO when it first refuses a series for the limit. */
+  onSeriesLimit?: (sloId: string, limit: number) => void;
 }
 
 export interface IngestOutcome {
@@ -39,6 +44,8 @@ export interface IngestOutcome {
   duplicates: number;
   outOfBounds: number;
   matchedSeries: number;
+  /** SLOs that dropped samples of new series for the cardinality guard. */
+  refused?: SeriesRefusal[];
 }
 
 /** Ingest refused because the store is behind; the client should retry after `retryAfterS`. */
@@ -60,6 +67,8 @@ export interface SloStatus {
   lastDataAt?: number;
   windows: number[];
   groups: GroupStatus[];
+  /** Why the numbers may be partial (the cardinality guard dropped series), with the field it concerns. */
+  warnings?: Array<{ field: string; reason: string }>;
 }
 
 interface Pending {
@@ -117,8 +126,11 @@ export class Engine {
   private readonly unsaved = new Set<string>();
   readonly clock: () => number;
 
+  readonly seriesGuard: SeriesGuard;
+
   constructor(private readonly opts: EngineOptions) {
     this.clock = opts.clock ?? Date.now;
+    this.seriesGuard = new SeriesGuard(opts.maxSeriesPerSlo, opts.onSeriesLimit);
   }
 
   get slos(): Slo[] {
@@ -147,6 +159,7 @@ export class Engine {
     this.states = next;
     this.rules = new Map(slos.map((s) => [s.id, alertRulesOf(s, this.opts.render)]));
     this.index = new MatchIndex(next.values());
+    this.seriesGuard.retain(new Set(next.keys()));
     this.tenantIndexes = this.opts.tenantLabel ? tenantIndexes(next.values(), this.opts.tenantLabel) : new Map();
     for (const [key, a] of this.alerts) if (!next.has(a.slo)) this.alerts.delete(key);
     return { dropped };
@@ -195,8 +208,12 @@ export class Engine {
     const outcomes: IngestOutcome[] = [];
     for (const p of batch) {
       const before = { a: changes.accepted, d: changes.duplicates, o: changes.outOfBounds };
-      collectChanges(p.series, this.indexFor(p.tenant), (k) => this.seriesState.get(k), now, changes, this.opts.maxFutureMs);
-      outcomes.push({ accepted: changes.accepted - before.a, duplicates: changes.duplicates - before.d, outOfBounds: changes.outOfBounds - before.o, matchedSeries: p.series.length });
+      collectChanges(p.series, this.indexFor(p.tenant), (k) => this.seriesState.get(k), now, changes, this.opts.maxFutureMs, this.seriesGuard);
+      const refused = this.seriesGuard.takeRefusals();
+      outcomes.push({ accepted: changes.accepted - before.a, duplicates: changes.duplicates - before.d, outOfBounds: changes.outOfBounds - before.o, matchedSeries: p.series.length, ...(refused.length ? { refused } : {}) });
+      // Let the decoded samples go now, not once the commit is durable: held across the commit
+      // they outlive a young-generation collection and pile up in V8's old space.
+      p.series = [];
     }
     return { changes, outcomes };
   }
@@ -363,8 +380,12 @@ export class Engine {
       ...(source === 'unavailable' ? { reason: `${state.plan.queryReason}; start the engine with --prometheus-url to compute it` } : {}),
       windows: state.windows,
       groups,
+      ...(this.seriesGuard.warning(state.slo.id, now) ? { warnings: [this.seriesGuard.warning(state.slo.id, now)!] } : {}),
     };
   }
+
+  /** Why the last evaluation could not save its alert states (they are retried at the next one). */
+  alertSaveError: string | undefined;
 
   /** One evaluation: every alert condition, stepped through pending/firing/resolved, persisted. */
   evaluateAlerts(now: number = this.clock()): ActiveAlert[] {
@@ -389,10 +410,17 @@ export class Engine {
     }
     const deletes = [...this.savedAlerts.keys()].filter((k) => !this.alerts.has(k));
     if (upserts.length || deletes.length) {
-      this.opts.store.saveAlertChanges(upserts, deletes);
+      try {
+        this.opts.store.saveAlertChanges(upserts, deletes);
+      } catch (e) {
+        // A full disk must not stop alerting: the states are sent all the same, and saved once there is room.
+        this.alertSaveError = (e as Error).message;
+        return list;
+      }
       for (const u of upserts) this.savedAlerts.set(u.key, u.json);
       for (const k of deletes) this.savedAlerts.delete(k);
     }
+    this.alertSaveError = undefined;
     // Cleared only once stored: a failed write is retried at the next evaluation.
     this.unsaved.clear();
     return list;
@@ -413,6 +441,7 @@ export class Engine {
     }
     const oldest = now - Math.max(0, ...[...this.states.values()].map((s) => s.retentionMs));
     for (const [key, p] of this.seriesState) if (p.ts <= oldest) this.seriesState.delete(key);
+    this.seriesGuard.forgetIdle(now);
     this.opts.store.prune(retention, oldest);
   }
 

@@ -27,6 +27,9 @@ export const NO_DATA = 0;
 export const LIVE = 1;
 export const SUMMED = 2;
 
+/** The 5m window's plain sums from the 1m ring: read at once, so one array serves every group. */
+const RAW = new Float64Array(3);
+
 /** The spans of the SLO's windows, the period's being `periodSpan`: the same array while that is unchanged, so rings recognise it cheaply. */
 function spansOf(state: SloState, periodSpan: number): number[] {
   const known = state.spans;
@@ -60,10 +63,10 @@ export function evaluateWindows(state: SloState, g: GroupState, t: number, now: 
     let samples: number;
     // The 1m buckets only cover the last few minutes; further back the aligned 5m bucket stands in.
     if (w === BASE_WINDOW && fineTo > now - 6 * FINE_RES && fineTo <= now) {
-      const raw = g.fine.sumRaw(fineTo, w);
-      total = raw.total;
-      bad = plan.badOf(raw.total, raw.num);
-      samples = raw.samples;
+      const raw = g.fine.sumRaw(fineTo, w, RAW);
+      total = raw[0]!;
+      bad = plan.badOf(total, raw[1]!);
+      samples = raw[2]!;
     } else {
       total = sums[3 * k]!;
       bad = sums[3 * k + 1]!;

@@ -25,10 +25,10 @@ export class BucketRing implements BucketSource {
   private cachedTo = -Infinity;
   /** The oldest bucket end any cached window stops short of: evicting a bucket after it changes a cached sum. */
   private cachedFloor = Infinity;
-  /** The last `sumsFlat` answer: windows of one SLO at one 5m edge, and the spans in ascending order. */
+  /** The last `sumsFlat` answer: windows of one SLO at one 5m edge, for these spans (a copy, and the array passed). */
   private multiTo = -Infinity;
   private multiSpans: number[] = [];
-  private multiOrder: number[] = [];
+  private multiRef?: readonly number[];
   private multiSums = new Float64Array(0);
   /**
    * Bounds on the ends the ring holds (the oldest only ever lowers, so it may trail the real
@@ -217,9 +217,8 @@ export class BucketRing implements BucketSource {
   }
 
   /**
-   * Sums of several windows ending at `to` (one per span, in the order given), in one pass from
-   * `to` back: each longer window adds only the buckets the shorter ones did not reach. Kept for
-   * `to` and these spans until late data arrives, like `sum`.
+   * Sums of several windows ending at `to` (one per span, in the order given), from the cached
+   * pieces of `sumsFlat`. Kept for `to` and these spans until late data arrives, like `sum`.
    */
   sums(to: number, spans: readonly number[], badOf: (t: number, n: number) => number): readonly WindowSum[] {
     const flat = this.sumsFlat(to, spans, badOf);
@@ -229,33 +228,47 @@ export class BucketRing implements BucketSource {
   /**
    * The same as flat numbers (total, bad, samples per span), in an array the ring reuses: read it
    * before the ring's next call. A cold evaluation of 10,000 SLOs then allocates nothing per window.
+   * A window that reaches back past the start of its newest hour (or ends an hour) is the shared
+   * head of that hour plus a cached piece of its own (BlockSums.window), two reads once the edge
+   * has moved; a shorter one is its few buckets. A caller must not change an array of spans it
+   * has passed (evaluate.ts makes a new one when a calendar period's span changes).
    */
   sumsFlat(to: number, spans: readonly number[], badOf: (t: number, n: number) => number): Float64Array {
-    const same = sameSpans(this.multiSpans, spans);
+    // The same array means the same spans (see above): no element-wise comparison.
+    const same = spans === this.multiRef || sameSpans(this.multiSpans, spans);
     if (this.multiTo === to && same) return this.multiSums;
     if (!same) {
       this.multiSpans = [...spans];
-      this.multiOrder = spans.map((_, k) => k).sort((a, b) => spans[a]! - spans[b]!);
       if (this.multiSums.length !== 3 * spans.length) this.multiSums = new Float64Array(3 * spans.length);
     }
-    const order = this.multiOrder;
+    this.multiRef = spans;
     const out = this.multiSums;
-    const acc = SCRATCH.fill(0);
-    let next: number | undefined;
-    for (const k of order) {
+    const acc = SCRATCH;
+    const res = this.resMs;
+    for (let k = 0; k < spans.length; k++) {
+      acc.fill(0);
       const { first, last } = this.range(to, spans[k]!);
       if (first >= last) {
-        const from = next ?? first;
-        if (from >= last) this.addRange(from, last, badOf, acc, k);
-        next = Math.min(from, last - this.resMs);
+        // Block numbers are bucket ends over resMs: whole, non-negative numbers only.
+        if (last >= 0 && first % res === 0 && Math.floor((first / res + 1) / SMALL) > Math.floor(last / res / SMALL)) this.blockSums(badOf).window(k, spans.length, first / res, last / res, badOf, acc);
+        else this.addRange(first, last, badOf, acc);
       }
       out[3 * k] = acc[0]!;
       out[3 * k + 1] = acc[1]!;
       out[3 * k + 2] = acc[2]!;
+      this.cached(to, spans[k]!);
     }
     this.multiTo = to;
-    for (const span of spans) this.cached(to, span);
     return out;
+  }
+
+  /** The ring's block sums, made (every block summed in one pass) on first use. */
+  private blockSums(badOf: (t: number, n: number) => number): BlockSums {
+    if (!this.blocks) {
+      this.blocks = new BlockSums(this, this.size);
+      if (this.maxEnd >= 0) this.blocks.build(Math.max(this.minEnd, this.maxEnd - (this.size - 1) * this.resMs) / this.resMs, this.maxEnd / this.resMs, badOf);
+    }
+    return this.blocks;
   }
 
   private sumUncached(to: number, span: number, badOf: (t: number, n: number) => number): WindowSum {
@@ -265,15 +278,11 @@ export class BucketRing implements BucketSource {
     return { total: out[0]!, bad: out[1]!, samples: out[2]! };
   }
 
-  /** Adds the buckets with ends `first` down to `last` into `out` (total, bad, samples); `slot` names the window, for its cached runs. */
-  private addRange(first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array, slot?: number): void {
+  /** Adds the buckets with ends `first` down to `last` into `out` (total, bad, samples). */
+  private addRange(first: number, last: number, badOf: (t: number, n: number) => number, out: Float64Array): void {
     // Block numbers are bucket ends over resMs: whole, non-negative numbers only.
     if (last >= 0 && first % this.resMs === 0 && first - last >= 2 * SMALL * this.resMs) {
-      if (!this.blocks) {
-        this.blocks = new BlockSums(this, this.size);
-        if (this.maxEnd >= 0) this.blocks.build(Math.max(this.minEnd, this.maxEnd - (this.size - 1) * this.resMs) / this.resMs, this.maxEnd / this.resMs, badOf);
-      }
-      this.blocks.sum(first / this.resMs, last / this.resMs, badOf, out, slot);
+      this.blockSums(badOf).sum(first / this.resMs, last / this.resMs, badOf, out);
       return;
     }
     const { data: d, resMs } = this;
@@ -286,17 +295,22 @@ export class BucketRing implements BucketSource {
     }
   }
 
-  /** Plain sums over buckets with end in (to - span, to], for windows whose clamp applies to the whole. */
-  sumRaw(to: number, span: number): { total: number; num: number; samples: number } {
-    const out = { total: 0, num: 0, samples: 0 };
+  /**
+   * Plain sums over buckets with end in (to - span, to], for windows whose clamp applies to the
+   * whole: total, num and samples into `out` (no object per call on the alert path).
+   */
+  sumRaw(to: number, span: number, out: Float64Array): Float64Array {
+    out[0] = 0;
+    out[1] = 0;
+    out[2] = 0;
     const { first, last } = this.range(to, span);
     const { data: d, resMs } = this;
     for (let end = first; end >= last; end -= resMs) {
       const i = this.slot(end);
       if (d[i] !== end) continue;
-      out.total += d[i + 1]!;
-      out.num += d[i + 2]!;
-      out.samples += d[i + 3]!;
+      out[0]! += d[i + 1]!;
+      out[1]! += d[i + 2]!;
+      out[2]! += d[i + 3]!;
     }
     return out;
   }

@@ -10,6 +10,9 @@ import { BucketRing } from './ring.js';
 export const FINE_RES = MINUTE;
 const FINE_SLOTS = 12;
 
+/** Numbers per tier in `SloState.tierPlan`: index of the long window, of the short one (-1 when missing), factor. */
+export const TIER_WIDTH = 3;
+
 /** One series of an SLO after `sum by (groupBy)`: what one recorded series of the rules holds. */
 export interface GroupState {
   key: string;
@@ -32,6 +35,16 @@ export class SloState {
   queryReadAt?: number;
   /** Query mode, raw ratios: each alert window's ratio as the rules evaluate it, read at `at`, by group key. */
   liveRatios?: { at: number; byGroup: Map<string, Map<number, number>> };
+  /**
+   * Where each alert tier's windows sit in `windows`, and its factor (TIER_WIDTH numbers per
+   * tier, in the order of `slo.alerting.tiers`): the alert path reads them for every SLO at every
+   * evaluation, and one array of numbers is a cache line or two where the tier objects and a
+   * search through `windows` are several.
+   */
+  readonly tierPlan: number[];
+  /** Where the 5m window and the SLO window sit in `windows` (-1 when missing). */
+  readonly baseAt: number;
+  readonly periodAt: number;
   /** The window spans evaluate.ts last asked the rings for (see spansOf there). */
   spans?: { period: number; spans: number[] };
   private readonly baseSlots: number;
@@ -39,6 +52,9 @@ export class SloState {
   constructor(readonly slo: Slo) {
     this.plan = planSli(slo);
     this.windows = sloWindows(slo);
+    this.baseAt = this.windows.indexOf(BASE_WINDOW);
+    this.periodAt = this.windows.indexOf(slo.window);
+    this.tierPlan = slo.alerting.tiers.flatMap((tier) => [this.windows.indexOf(tier.longWindow), this.windows.indexOf(tier.shortWindow), tier.factor]);
     // One slot more than the longest window, so the bucket being filled never evicts one in use.
     const longest = slo.calendar ? Math.max(LONGEST_LENGTH[slo.calendar.unit], ...this.windows) : Math.max(...this.windows);
     this.baseSlots = Math.ceil(longest / BASE_WINDOW) + 2;

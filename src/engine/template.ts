@@ -10,9 +10,13 @@ export function expandTemplate(text: string, labels: Record<string, string>, val
     if (body === '$value') return formatGo(value);
     const printf = /^printf\s+"%\.(\d+)f"\s+\$value$/.exec(body);
     if (printf) return Number.isFinite(value) ? value.toFixed(Number(printf[1])) : formatGo(value);
+    if (body === LITERAL_OPEN) return '{{';
     return whole;
   });
 }
+
+/** The action rules/go-template.ts writes for a literal `{{` in text that is data. */
+const LITERAL_OPEN = '"{{"';
 
 /** Go's %v of a float64, as `{{ $value }}` prints it. */
 function formatGo(v: number): string {
@@ -47,7 +51,7 @@ export function compileTemplate(text: string): (labels: Record<string, string>, 
     else if (printf) {
       const digits = Number(printf[1]);
       parts.push((_l, value) => (Number.isFinite(value) ? value.toFixed(digits) : formatGo(value)));
-    } else parts.push(whole);
+    } else parts.push(body === LITERAL_OPEN ? '{{' : whole);
   }
   if (at < text.length) parts.push(text.slice(at));
   if (parts.every((p) => typeof p === 'string')) {

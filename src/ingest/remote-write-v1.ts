@@ -1,4 +1,5 @@
 import { BadPayload } from './errors.js';
+import { setLabel } from './label-set.js';
 import { scanMetricName } from './metric-name.js';
 import { Reader } from './protobuf.js';
 import { DEFAULT_LIMITS, readSample } from './sample.js';
@@ -32,7 +33,7 @@ export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {})
       r.skip(key & 7);
       continue;
     }
-    if (++seen > limits.maxSeries) throw new BadPayload(`remote-write: more than ${limits.maxSeries} series in one request; send smaller batches (queue_config.max_samples_per_send)`, 413);
+    if (++seen > limits.maxSeries) throw new BadPayload(`remote-write: more than ${limits.maxSeries} series in one request (the engine's --max-series-per-request); send smaller batches (queue_config.max_samples_per_send)`, 413);
     const start = r.field();
     const end = r.pos;
     let keep = opts.keep;
@@ -117,7 +118,7 @@ function decodeSeries(r: Reader, limits: typeof DEFAULT_LIMITS, keep?: (name: st
     const field = key >>> 3;
     if (field === 1 && (key & 7) === 2) {
       labelCount = count + 1;
-      if (++count > limits.maxLabelsPerSeries) throw new BadPayload(`remote-write: a series has more than ${limits.maxLabelsPerSeries} labels`);
+      if (++count > limits.maxLabelsPerSeries) throw new BadPayload(`remote-write: a series has more than ${limits.maxLabelsPerSeries} labels (the engine's --max-labels-per-series); drop labels with relabelling`);
       const [s, e] = r.bytes();
       const l = r.sub(s, e);
       let name = '';
@@ -129,10 +130,10 @@ function decodeSeries(r: Reader, limits: typeof DEFAULT_LIMITS, keep?: (name: st
         else l.skip(k & 7);
       }
       if (name.length > limits.maxLabelLength || value.length > limits.maxLabelLength) {
-        throw new BadPayload(`remote-write: label ${name.slice(0, 64)} is longer than ${limits.maxLabelLength} characters`);
+        throw new BadPayload(`remote-write: label ${name.slice(0, 64)} is longer than ${limits.maxLabelLength} characters (the engine's --max-label-length)`);
       }
       if (name === '__name__' && keep && !keep(value)) return undefined;
-      labels[name] = value;
+      setLabel(labels, name, value);
     } else if (field === 2 && (key & 7) === 2) out.samples.push(readSample(r));
     else r.skip(key & 7);
   }

@@ -1,4 +1,5 @@
 import { BadPayload } from './errors.js';
+import { setLabel } from './label-set.js';
 import { Reader } from './protobuf.js';
 import { DEFAULT_LIMITS, readSample } from './sample.js';
 import type { DecodedSeries, DecodeOptions, DecodeResult } from './series.js';
@@ -30,10 +31,10 @@ export function decodeWriteRequestV2(body: Uint8Array, opts: DecodeOptions = {})
     if (key === 0x22) {
       if (symbols.length >= limits.maxSymbols) throw new BadPayload(`remote-write 2.0: more than ${limits.maxSymbols} symbols`, 413);
       const s = r.string();
-      if (s.length > limits.maxLabelLength) throw new BadPayload(`remote-write 2.0: a symbol is longer than ${limits.maxLabelLength} characters`);
+      if (s.length > limits.maxLabelLength) throw new BadPayload(`remote-write 2.0: a symbol is longer than ${limits.maxLabelLength} characters (the engine's --max-label-length)`);
       symbols.push(s);
     } else if (key === 0x2a) {
-      if (seriesBounds.length >= limits.maxSeries) throw new BadPayload(`remote-write 2.0: more than ${limits.maxSeries} series in one request; send smaller batches`, 413);
+      if (seriesBounds.length >= limits.maxSeries) throw new BadPayload(`remote-write 2.0: more than ${limits.maxSeries} series in one request (the engine's --max-series-per-request); send smaller batches`, 413);
       seriesBounds.push(r.bytes());
     } else r.skip(key & 7);
   }
@@ -79,7 +80,7 @@ function decodeSeries(
     } else r.skip(wire);
   }
   if (refs.length % 2) throw new BadPayload('remote-write 2.0: labels_refs must hold name/value pairs (an even count)');
-  if (refs.length / 2 > limits.maxLabelsPerSeries) throw new BadPayload(`remote-write 2.0: a series has more than ${limits.maxLabelsPerSeries} labels`);
+  if (refs.length / 2 > limits.maxLabelsPerSeries) throw new BadPayload(`remote-write 2.0: a series has more than ${limits.maxLabelsPerSeries} labels (the engine's --max-labels-per-series); drop labels with relabelling`);
   // The refs are checked and the name found first: a series no SLI selects (most of them) never
   // builds its labels object. The checks and their order are those of building it.
   let metric: string | undefined;
@@ -99,6 +100,6 @@ function decodeSeries(
     return undefined;
   }
   const labels: Record<string, string> = {};
-  for (let i = 0; i < refs.length; i += 2) labels[symbols[refs[i]!]!] = symbols[refs[i + 1]!]!;
+  for (let i = 0; i < refs.length; i += 2) setLabel(labels, symbols[refs[i]!]!, symbols[refs[i + 1]!]!);
   return { labels, samples };
 }

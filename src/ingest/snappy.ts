@@ -17,7 +17,7 @@ export function snappyDecompress(input: Uint8Array, maxBytes: number): Uint8Arra
     length += (b & 0x7f) * 2 ** shift;
     if (b < 0x80) break;
   }
-  if (length > maxBytes) throw new BadPayload(`snappy: body decompresses to ${length} bytes, over the ${maxBytes}-byte limit`, 413);
+  if (length > maxBytes) throw new BadPayload(`snappy: body decompresses to ${length} bytes, over the ${maxBytes}-byte limit (the engine's --max-decoded-bytes); send smaller batches`, 413);
   try {
     // copyOutputData: an external (zero-copy) buffer costs more in V8's bookkeeping than the copy.
     const out = uncompressSync(input, { copyOutputData: true }) as Buffer;

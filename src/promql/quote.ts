@@ -25,6 +25,16 @@ export function quoteLabelValue(value: string): string {
   return `${out}"`;
 }
 
+/**
+ * `quoteLabelValue` for a query Grafana sends: Grafana replaces `$name`, `${name}` and `[[name]]`
+ * anywhere in a query, string literals included, so a label value `$service` from a spec would
+ * come back as the dashboard variable's value. `\u0024` and `\u005b` spell the same value to
+ * PromQL with nothing Grafana recognises.
+ */
+export function quoteLabelValueForGrafana(value: string): string {
+  return quoteLabelValue(value).replace(/[$[]/g, (c) => (c === '$' ? '\\u0024' : '\\u005b'));
+}
+
 /** Escapes text for use as a literal inside an RE2 regular expression. */
 export function escapeRegex(text: string): string {
   return text.replace(/[\\^$.|?*+()[\]{}]/g, (c) => `\\${c}`);

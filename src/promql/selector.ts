@@ -1,14 +1,19 @@
 import type { Matcher, Selector } from '../model/slo.js';
 import { formatNumber } from '../model/numbers.js';
-import { escapeRegex, quoteLabelValue } from './quote.js';
+import { escapeRegex, quoteLabelValue, quoteLabelValueForGrafana } from './quote.js';
 
-export function renderMatchers(matchers: readonly Matcher[]): string {
-  return matchers.map((m) => `${m.label}${m.op}${quoteLabelValue(m.value)}`).join(',');
+export function renderMatchers(matchers: readonly Matcher[], quote: (value: string) => string = quoteLabelValue): string {
+  return matchers.map((m) => `${m.label}${m.op}${quote(m.value)}`).join(',');
 }
 
-export function renderSelector(sel: Selector, extra: readonly Matcher[] = [], suffix = ''): string {
+export function renderSelector(sel: Selector, extra: readonly Matcher[] = [], suffix = '', quote?: (value: string) => string): string {
   const all = [...sel.matchers, ...extra];
-  return `${sel.metric}${suffix}${all.length ? `{${renderMatchers(all)}}` : ''}`;
+  return `${sel.metric}${suffix}${all.length ? `{${renderMatchers(all, quote)}}` : ''}`;
+}
+
+/** `renderSelector` for a dashboard query: label values Grafana cannot mistake for its variables. */
+export function grafanaSelector(sel: Selector): string {
+  return renderSelector(sel, [], '', quoteLabelValueForGrafana);
 }
 
 /**

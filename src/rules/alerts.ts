@@ -5,6 +5,7 @@ import { namingOf, RECORDS, TIER_LABELS } from '../model/naming.js';
 import { formatNumber } from '../model/numbers.js';
 import { exhaustionTime } from '../model/policy.js';
 import type { AlertTier, Slo } from '../model/slo.js';
+import { literalTemplateText } from './go-template.js';
 import { ownSelector, seriesLabels } from './recording.js';
 import type { AlertingRule, RenderOptions } from './types.js';
 
@@ -22,7 +23,7 @@ function grafana(opts: RenderOptions): string {
  */
 function commonAnnotations(slo: Slo, opts: RenderOptions, panel: SloPanel): Record<string, string> {
   const dashboard = `${grafana(opts)}${serviceDashboardPath(slo.service, slo.name)}`;
-  return { dashboard, panel: `${grafana(opts)}${sloPanelPath(slo.service, slo.name, slo.id, panel)}`, runbook_url: slo.alerting.runbookUrl ?? dashboard };
+  return { dashboard, panel: `${grafana(opts)}${sloPanelPath(slo.service, slo.name, slo.id, panel)}`, runbook_url: literalTemplateText(slo.alerting.runbookUrl ?? dashboard) };
 }
 
 function tierAnnotations(slo: Slo, tier: AlertTier): Record<string, string> {

@@ -1,11 +1,13 @@
 import type { Slo } from '../model/slo.js';
+import { annotationTemplates, literalTemplateValues } from './go-template.js';
 import { ruleGroupsFor } from './rule-groups.js';
 import type { Rule, RuleGroup, RenderOptions } from './types.js';
 import { GENERATED_HEADER, sorted, toYaml } from './yaml-out.js';
 
 function ruleObject(r: Rule, sort: (m: Record<string, string>) => Record<string, string>): Record<string, unknown> {
   if ('record' in r) return { record: r.record, expr: r.expr, labels: sort(r.labels) };
-  return { alert: r.alert, expr: r.expr, ...(r.for ? { for: r.for } : {}), labels: sort(r.labels), annotations: sort(r.annotations) };
+  // Alerting rules' labels are templates to Prometheus, and ours are data (the engine never expands them).
+  return { alert: r.alert, expr: r.expr, ...(r.for ? { for: r.for } : {}), labels: literalTemplateValues(sort(r.labels)), annotations: annotationTemplates(sort(r.annotations)) };
 }
 
 export function groupObjects(groups: RuleGroup[]): Array<Record<string, unknown>> {

@@ -132,10 +132,25 @@ function counterFeeder(how: string, planned: Planned[], group: Record<string, st
   };
 }
 
+/**
+ * The group of the synthetic series: `test`, unless the SLI's selector constrains the label
+ * (`groupBy: [path]` with `path="/api"`): then a value it matches, which the recorded series and
+ * the expected alerts carry.
+ */
+function groupLabelsFor(groupBy: readonly string[], sel: Selector | undefined): Record<string, string> {
+  return Object.fromEntries(
+    groupBy.map((g) => {
+      const own = sel?.matchers.filter((m) => m.label === g) ?? [];
+      return [g, (own.length ? labelsFor(own)?.[g] : undefined) ?? 'test'];
+    }),
+  );
+}
+
 /** Picks how to feed an SLO's rules in a promtool test; undefined when no synthetic input can drive its queries. */
 export function feederFor(slo: Slo, opts: RenderOptions): Feeder | undefined {
   const sli = slo.sli;
-  const group = Object.fromEntries(('groupBy' in sli ? sli.groupBy : []).map((g) => [g, 'test']));
+  const pinning = sli.kind === 'events' ? firstPositive(sli.total) : sli.kind === 'latency' ? sli.histogram : sli.kind === 'boolGauge' && !isTemplate(sli.gauge) ? sli.gauge : undefined;
+  const group = groupLabelsFor('groupBy' in sli ? sli.groupBy : [], pinning);
   const base = formatDuration(BASE_WINDOW);
   const own = seriesLabels(slo, opts);
   const windowLabel = slo.convention === 'sloth' ? 'sloth_window' : 'slo_window';

@@ -185,7 +185,9 @@ function scalarString(value: string, depth: number, implicitKey: boolean): strin
     contexts.set(where, ctx);
   }
   // stringifyString only writes to its context for a scalar at the root (indent ''), never here.
-  const out = stringifyString({ value } as never, (indent === '' ? { ...ctx } : ctx) as never, undefined, undefined);
+  const item = YAML11_BREAKS.test(value) ? { value, type: 'QUOTE_DOUBLE' } : { value };
+  let out = stringifyString(item as never, (indent === '' ? { ...ctx } : ctx) as never, undefined, undefined);
+  if (item.type) out = out.replace(YAML11_BREAKS_G, (c) => YAML11_ESCAPES[c]!);
   cache?.set(value, out);
   return out;
 }
@@ -197,9 +199,15 @@ const NEEDS_CARE = /[\x00-\x08\x0a-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u;
 const INDICATORS = /^[\n\t ,[\]{}#&*!|>'"%@`]|^[?-]$|^[?-][ \t]|[\n:][ \t]|[ \t]\n|[\n\t ]#|[\n\t :]$/;
 const DOCUMENT_MARKER = /^(%|---|\.\.\.)/;
 let otherTags: RegExp[] | undefined;
+// Prometheus reads rule files with Go's YAML 1.1 parser, for which NEL, U+2028 and U+2029 are
+// line breaks: printed raw (as `yaml`, a YAML 1.2 library, does even inside double quotes) they
+// end a plain scalar mid-value or fold into a space. Only their escapes keep the value intact.
+const YAML11_BREAKS = /[\u0085\u2028\u2029]/;
+const YAML11_BREAKS_G = /[\u0085\u2028\u2029]/g;
+const YAML11_ESCAPES: Record<string, string> = { '\u0085': '\\N', '\u2028': '\\L', '\u2029': '\\P' };
 
 function isPlainAsIs(value: string): boolean {
-  if (value === '' || NEEDS_CARE.test(value) || INDICATORS.test(value) || DOCUMENT_MARKER.test(value)) return false;
+  if (value === '' || NEEDS_CARE.test(value) || YAML11_BREAKS.test(value) || INDICATORS.test(value) || DOCUMENT_MARKER.test(value)) return false;
   doc ??= new Document(null, OPTIONS);
   otherTags ??= [...doc.schema.tags, ...((doc.schema as { compat?: typeof doc.schema.tags }).compat ?? [])]
     .filter((t) => t.default && t.tag !== 'tag:yaml.org,2002:str' && t.test)

@@ -52,6 +52,17 @@ function timeParam(url: URL): number | undefined {
 
 /** The tenants a request may see or write to; undefined when tenancy is off (everything). */
 type Tenants = ReadonlySet<string> | undefined;
+/** The engine's health series, without those labelled with another tenant's SLO. */
+function ownHealth(text: string, ids: ReadonlySet<string>): string {
+  return text
+    .split('\n')
+    .filter((line) => {
+      const m = /[{,]slo="((?:[^"\\]|\\.)*)"/.exec(line);
+      return !m || ids.has(m[1]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c)));
+    })
+    .join('\n');
+}
+
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, tenants: Tenants) => Promise<void> | void;
 
 /** The engine's HTTP API: ingest, /metrics, the JSON API, health and reload. */
@@ -99,7 +110,8 @@ export function createApp(ctx: AppContext): (req: IncomingMessage, res: ServerRe
         const started = performance.now();
         const shown = statuses(tenants);
         ctx.health.evaluation.record((performance.now() - started) / 1000);
-        const text = sloExposition(shown, alerts(tenants), ctx.render, ctx.version, engine.clock()) + (await ctx.health.text());
+        const health = await ctx.health.text();
+        const text = sloExposition(shown, alerts(tenants), ctx.render, ctx.version, engine.clock()) + (tenants ? ownHealth(health, new Set(shown.map((st) => st.slo.id))) : health);
         res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' }).end(text);
       },
     },

@@ -8,6 +8,8 @@ export interface HealthSources {
   slos: () => number;
   matchedSeries: () => number;
   notifier: () => { pending: number; dropped: number; failed: number; sent: number } | undefined;
+  /** Samples each SLO dropped for the cardinality guard, by SLO id. */
+  seriesLimitDrops?: () => ReadonlyMap<string, number>;
 }
 
 /**
@@ -35,6 +37,9 @@ export class HealthMetrics {
     meter.createObservableGauge('slo_engine_queued_samples', { description: 'Samples waiting for the store' }).addCallback((r) => r.observe(sources.queuedSamples()));
     meter.createObservableGauge('slo_engine_slos', { description: 'SLOs loaded' }).addCallback((r) => r.observe(sources.slos()));
     meter.createObservableGauge('slo_engine_matched_series', { description: 'Series some SLI selects, with their last sample kept' }).addCallback((r) => r.observe(sources.matchedSeries()));
+    meter.createObservableCounter('slo_engine_series_limit_dropped_samples', { description: 'Samples of new series an SLO dropped because it already reads --max-series-per-slo active series, by SLO id' }).addCallback((r) => {
+      for (const [slo, n] of sources.seriesLimitDrops?.() ?? []) r.observe(n, { slo });
+    });
     meter.createObservableGauge('slo_engine_alertmanager_queue', { description: 'Alert notifications waiting for an Alertmanager' }).addCallback((r) => {
       const n = sources.notifier();
       if (n) r.observe(n.pending);

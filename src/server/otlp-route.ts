@@ -5,7 +5,7 @@ import { BadPayload } from '../ingest/errors.js';
 import { decodeOtlpMetrics, otlpResponse } from '../ingest/otlp/index.js';
 import { readBody } from './body.js';
 import { HttpError } from './http-errors.js';
-import type { IngestCounts } from './remote-write-route.js';
+import { refusedSeriesError, type IngestCounts } from './remote-write-route.js';
 import type { ServerLimits } from './limits.js';
 
 function formatOf(contentType: string | undefined): 'protobuf' | 'json' {
@@ -25,11 +25,13 @@ export async function otlpMetrics(req: IncomingMessage, res: ServerResponse, eng
     try {
       body = gunzipSync(body, { maxOutputLength: limits.maxDecodedBytes });
     } catch (e) {
-      throw new BadPayload(`gzip body could not be inflated within ${limits.maxDecodedBytes} bytes: ${(e as Error).message}`, /RangeError|maxOutputLength|buffer/i.test(String(e)) ? 413 : 400);
+      throw new BadPayload(`gzip body could not be inflated within ${limits.maxDecodedBytes} bytes (the engine's --max-decoded-bytes): ${(e as Error).message}`, /RangeError|maxOutputLength|buffer/i.test(String(e)) ? 413 : 400);
     }
   }
   const decoded = decodeOtlpMetrics(body, format, { keep: engine.keep, maxSeries: limits.maxSeriesPerRequest, maxLabelsPerSeries: limits.maxLabelsPerSeries, maxLabelLength: limits.maxLabelLength });
   const outcome = await engine.ingest(decoded.series, tenant);
   counts({ ...outcome, skippedSeries: decoded.skipped });
+  const refused = refusedSeriesError(outcome, engine.seriesGuard.limit);
+  if (refused) throw refused;
   res.writeHead(200, { 'Content-Type': format === 'json' ? 'application/json' : 'application/x-protobuf' }).end(otlpResponse(decoded, format));
 }

@@ -31,6 +31,16 @@ export function ingestError(e: unknown): HttpError {
   return new HttpError(500, `internal error: ${(e as Error).message}`);
 }
 
+/**
+ * The cardinality guard's answer, as Mimir answers its per-series limits: the rest of the
+ * request is stored, and a 4xx tells the sender not to retry what would be dropped again.
+ */
+export function refusedSeriesError(outcome: IngestOutcome, limit: number): HttpError | undefined {
+  if (!outcome.refused?.length) return undefined;
+  const slos = outcome.refused.map((r) => `SLO ${r.slo}: ${r.samples} sample${r.samples === 1 ? '' : 's'} of ${r.series} new series`).join('; ');
+  return new HttpError(400, `series limit reached, dropped ${slos}; each SLO takes samples from at most ${limit} active series (--max-series-per-slo); every other sample of the request was stored. Narrow the SLO's selectors or raise --max-series-per-slo`);
+}
+
 /** `POST /api/v1/write`: Prometheus remote-write 1.0 and 2.0, acknowledged once durable. */
 export async function remoteWrite(req: IncomingMessage, res: ServerResponse, engine: Engine, limits: ServerLimits, counts: (c: IngestCounts) => void, tenant?: string): Promise<void> {
   const schema = schemaOf(req.headers['content-type']);
@@ -39,21 +49,27 @@ export async function remoteWrite(req: IncomingMessage, res: ServerResponse, eng
   const body = await readBody(req, limits.maxBodyBytes);
   const raw = snappyDecompress(body, limits.maxDecodedBytes);
   const opts = { keep: engine.keep, maxSeries: limits.maxSeriesPerRequest, maxLabelsPerSeries: limits.maxLabelsPerSeries, maxLabelLength: limits.maxLabelLength };
+  // Only the counts outlive the await: the decoded series would otherwise stay reachable until
+  // the commit is durable, long enough to be promoted to V8's old space.
   if (schema === 'v1') {
-    const decoded = decodeWriteRequestV1(raw, opts);
-    const outcome = await engine.ingest(decoded.series, tenant);
-    counts({ ...outcome, skippedSeries: decoded.skipped });
+    const { series, skipped } = decodeWriteRequestV1(raw, opts);
+    const outcome = await engine.ingest(series, tenant);
+    counts({ ...outcome, skippedSeries: skipped });
+    const refused = refusedSeriesError(outcome, engine.seriesGuard.limit);
+    if (refused) throw refused;
     res.writeHead(204).end();
     return;
   }
-  const decoded = decodeWriteRequestV2(raw, opts);
-  const outcome = await engine.ingest(decoded.series, tenant);
-  counts({ ...outcome, skippedSeries: decoded.skipped });
+  const { series, skipped, samples, skippedSamples, histograms, exemplars } = decodeWriteRequestV2(raw, opts);
+  const outcome = await engine.ingest(series, tenant);
+  counts({ ...outcome, skippedSeries: skipped });
+  const refused = refusedSeriesError(outcome, engine.seriesGuard.limit);
+  if (refused) throw refused;
   res
     .writeHead(204, {
-      'X-Prometheus-Remote-Write-Samples-Written': String(decoded.samples + decoded.skippedSamples),
-      'X-Prometheus-Remote-Write-Histograms-Written': String(decoded.histograms),
-      'X-Prometheus-Remote-Write-Exemplars-Written': String(decoded.exemplars),
+      'X-Prometheus-Remote-Write-Samples-Written': String(samples + skippedSamples),
+      'X-Prometheus-Remote-Write-Histograms-Written': String(histograms),
+      'X-Prometheus-Remote-Write-Exemplars-Written': String(exemplars),
     })
     .end();
 }

@@ -92,6 +92,8 @@ export function sloSummaryJson(status: SloStatus, alerts: readonly ActiveAlert[]
     // Nothing new for ten minutes (two 5m windows): the numbers shown are old, whatever they say.
     stale: status.source !== 'unavailable' && (status.lastDataAt === undefined || now - status.lastDataAt > STALE_AFTER),
     status: overall(status, mine),
+    // Limits the engine applied to this SLO (the cardinality guard): each names its field, the limit and the flag.
+    warnings: status.warnings ?? [],
     groups: status.groups.map((g) => groupJson(slo, g)),
     alerts: mine.map(alertJson),
     tiers: slo.alerting.tiers.map((t) => ({

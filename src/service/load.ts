@@ -3,10 +3,13 @@ import { tenantIdProblem } from '../model/tenant.js';
 import { formatProblem } from '../spec/errors.js';
 import { loadSlos, type LoadOptions } from '../spec/load.js';
 
+/** `slo serve --max-slos` when not given. */
+export const DEFAULT_MAX_SLOS = 10_000;
+
 export type LoadOutcome = { ok: true; slos: Slo[]; warnings: string[] } | { ok: false; message: string };
 
 /** Loads an SLO set for the engine; any error refuses the whole set, with every problem listed. */
-export function loadSet(paths: readonly string[], options: LoadOptions, tenantLabel?: string): LoadOutcome {
+export function loadSet(paths: readonly string[], options: LoadOptions, tenantLabel?: string, maxSlos: number = DEFAULT_MAX_SLOS): LoadOutcome {
   const result = loadSlos(paths.length ? [...paths] : ['slos'], options);
   const errors = result.problems.filter((p) => p.severity === 'error');
   const warnings = result.problems.filter((p) => p.severity !== 'error').map(formatProblem);
@@ -16,6 +19,9 @@ export function loadSet(paths: readonly string[], options: LoadOptions, tenantLa
   if (tenantLabel) {
     const problems = tenantProblems(result.slos, tenantLabel);
     if (problems.length) return { ok: false, message: `${problems.length} SLO${problems.length > 1 ? 's' : ''} without a valid tenant:\n${problems.join('\n')}` };
+  }
+  if (result.slos.length > maxSlos) {
+    return { ok: false, message: `${result.slos.length} SLOs in ${result.files.length} file${result.files.length === 1 ? '' : 's'} under ${paths.join(', ')}, more than the limit of ${maxSlos} (--max-slos); raise --max-slos or split the SLOs between engines` };
   }
   if (result.slos.length === 0) return { ok: false, message: `no SLOs found under ${paths.join(', ')}; point the engine at a folder of SLO YAML` };
   return { ok: true, slos: result.slos, warnings };

@@ -44,6 +44,10 @@ export interface ServiceOptions {
   tls?: { certFile: string; keyFile: string };
   /** Tenancy on: each SLO's tenant is this label's value; requests name theirs in X-Scope-OrgID. */
   tenantLabel?: string;
+  /** A set of more SLOs is refused (start and reload). Default DEFAULT_MAX_SLOS. */
+  maxSlos?: number;
+  /** The cardinality guard: active series one SLO reads. Default DEFAULT_MAX_SERIES_PER_SLO. */
+  maxSeriesPerSlo?: number;
   clock?: () => number;
   log?: (line: string) => void;
 }
@@ -66,7 +70,7 @@ export interface EngineService {
  */
 export async function startService(opts: ServiceOptions): Promise<EngineService> {
   const log = opts.log ?? ((line: string) => console.error(`${new Date().toISOString()} ${line}`));
-  const loaded = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod }, opts.tenantLabel);
+  const loaded = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod }, opts.tenantLabel, opts.maxSlos);
   if (!loaded.ok) throw new Error(loaded.message);
   const readAccess = () => {
     const policy = loadAccess(opts.tokenFiles ?? {}, opts.env ?? process.env);
@@ -98,11 +102,15 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
     queuedSamples: () => engine.queuedSamples,
     slos: () => engine.slos.length,
     matchedSeries: () => engine.seriesCount,
+    seriesLimitDrops: () => engine.seriesGuard.dropped,
     notifier: () => notifier?.stats(),
   });
   // Remote-write commits on their own thread: the disk sync overlaps decoding the next requests.
   const writer = new CommitThread(store.file);
-  const engine = new Engine({ store, writer, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, maxFutureMs: opts.maxFutureMs, queryBackend: Boolean(opts.prometheusUrl), tenantLabel: opts.tenantLabel, onCommit: (ms) => health.storeCommit.record(ms / 1000) });
+  const engine = new Engine({ store, writer, render: opts.render, clock: opts.clock, maxPendingSamples: opts.maxPendingSamples, maxFutureMs: opts.maxFutureMs, queryBackend: Boolean(opts.prometheusUrl), tenantLabel: opts.tenantLabel, onCommit: (ms) => health.storeCommit.record(ms / 1000),
+    maxSeriesPerSlo: opts.maxSeriesPerSlo,
+    onSeriesLimit: (slo, limit) => log(`SLO ${slo}: more than ${limit} series match its selectors; samples of new series are dropped (counted in slo_engine_series_limit_dropped_samples_total, warned in its API status) until some go idle for an hour; narrow its selectors or raise --max-series-per-slo`),
+  });
   engine.setSlos(loaded.slos);
   engine.restore();
   const unavailable = engine.status().filter((s) => s.source === 'unavailable');
@@ -137,7 +145,7 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
       log(message);
       return { ok: false, message };
     }
-    const next = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod }, opts.tenantLabel);
+    const next = loadSet(opts.sloPaths, { slothPeriod: opts.slothPeriod }, opts.tenantLabel, opts.maxSlos);
     if (!next.ok) {
       const message = `reload refused, the previous ${engine.slos.length} SLOs keep running: ${next.message}`;
       log(message);
@@ -153,11 +161,16 @@ export async function startService(opts: ServiceOptions): Promise<EngineService>
   };
 
   // Timers must never throw: a full disk fails ingest with 503, it must not stop alerting.
+  let alertSaveFailed: string | undefined;
   const evaluate = () => {
     try {
       const started = performance.now();
       const now = engine.clock();
       const alerts = engine.evaluateAlerts(now);
+      if (engine.alertSaveError !== alertSaveFailed) {
+        log(engine.alertSaveError ? `alert states could not be saved, retried at every evaluation (alerts are still sent): ${engine.alertSaveError}` : 'alert states saved again');
+        alertSaveFailed = engine.alertSaveError;
+      }
       health.evaluation.record((performance.now() - started) / 1000);
       notifier?.update(alerts, now);
     } catch (e) {

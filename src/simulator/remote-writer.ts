@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { projectPath } from '../paths.js';
 import { encodeWriteRequestV1, type SeriesToWrite } from '../wire/remote-write-v1.js';
 import { snappyCompress } from '../wire/snappy-compress.js';
 import { STEP_MS, type Platform } from './platform.js';
@@ -287,7 +288,7 @@ function formatMinutes(ms: number): string {
 
 function readVersion(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? 'dev';
+    return (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version?: string }).version ?? 'dev';
   } catch {
     return 'dev';
   }

@@ -53,22 +53,45 @@ export function findSpecFiles(paths: readonly string[]): { files: string[]; prob
 /** Loads, validates and normalises every SLO; problems carry file, line and field. */
 export function loadSlos(paths: readonly string[], options: LoadOptions = {}): LoadResult {
   const { files, problems } = findSpecFiles(paths);
-  const docs: SourceDocument[] = [];
+  const sources: SpecSource[] = [];
   for (const file of files) {
     const shown = relative(process.cwd(), file) || file;
-    let text: string;
     try {
       const size = statSync(file).size;
       if (size > MAX_FILE_BYTES) {
-        problems.push({ file: shown, line: 1, column: 1, field: '', message: `file is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit`, hint: 'split it into several files', severity: 'error' });
+        problems.push(tooBig(shown, size));
         continue;
       }
-      text = readFileSync(file, 'utf8');
+      sources.push({ file: shown, text: readFileSync(file, 'utf8') });
     } catch (e) {
       problems.push({ file: shown, line: 1, column: 1, field: '', message: `cannot read: ${(e as Error).message}`, severity: 'error' });
+    }
+  }
+  const loaded = loadSlosFromTexts(sources, options);
+  return { slos: problems.some((p) => p.severity === 'error') ? [] : loaded.slos, problems: [...problems, ...loaded.problems], files };
+}
+
+/** One spec file's name (as problems will show it) and its text. */
+export interface SpecSource {
+  file: string;
+  text: string;
+}
+
+function tooBig(file: string, size: number): SpecProblem {
+  return { file, line: 1, column: 1, field: '', message: `file is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit`, hint: 'split it into several files', severity: 'error' };
+}
+
+/** `loadSlos` over texts already read (the fuzzer and anything else that holds specs in memory). */
+export function loadSlosFromTexts(sources: readonly SpecSource[], options: LoadOptions = {}): LoadResult {
+  const problems: SpecProblem[] = [];
+  const docs: SourceDocument[] = [];
+  for (const { file, text } of sources) {
+    const size = Buffer.byteLength(text);
+    if (size > MAX_FILE_BYTES) {
+      problems.push(tooBig(file, size));
       continue;
     }
-    const read = readYamlDocuments(shown, text);
+    const read = readYamlDocuments(file, text);
     problems.push(...read.problems);
     docs.push(...read.docs);
   }
@@ -126,7 +149,7 @@ export function loadSlos(paths: readonly string[], options: LoadOptions = {}): L
       });
     } else seen.set(slo.id, slo);
   }
-  return { slos: problems.some((p) => p.severity === 'error') ? [] : slos, problems, files };
+  return { slos: problems.some((p) => p.severity === 'error') ? [] : slos, problems, files: sources.map((s) => s.file) };
 }
 
 /** A Prometheus rule file (`groups:` and nothing else we read) or a prometheus-operator PrometheusRule. */

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Ajv, ValidateFunction } from 'ajv';
+import { projectPath } from '../paths.js';
 
 /*
  * Compiling the SLO schema with ajv (and loading ajv to do it) took a quarter of a second of
@@ -16,7 +16,7 @@ import type { Ajv, ValidateFunction } from 'ajv';
 
 const OPTIONS = { allErrors: true, strict: false, verbose: true } as const;
 const require = createRequire(import.meta.url);
-const CACHE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'node_modules', '.cache', 'slo-engine', 'ajv');
+const CACHE_DIR = projectPath('node_modules', '.cache', 'slo-engine', 'ajv');
 
 let ajv: Ajv | undefined;
 let ajvVersion: string | undefined;

@@ -1,4 +1,5 @@
 import { LineCounter, parseAllDocuments, isNode, type Document, type Node } from 'yaml';
+import { checkShape, MAX_YAML_DEPTH, scanTokens, SHAPE_HINT } from './yaml-shape.js';
 import type { SpecProblem } from './errors.js';
 
 export type Path = ReadonlyArray<string | number>;
@@ -24,11 +25,32 @@ export function pathText(path: Path): string {
 /** Parses every document of a file; YAML errors come back as problems with positions. */
 export function readYamlDocuments(file: string, text: string): { docs: SourceDocument[]; problems: SpecProblem[] } {
   const problems: SpecProblem[] = [];
+  // Size and nesting are checked on the tokens first: the parser is recursive and slow on huge input.
+  const refused = scanTokens(text);
+  if (refused) {
+    problems.push({ file, line: refused.line, column: 1, field: '', message: refused.message, hint: SHAPE_HINT, severity: 'error' });
+    return { docs: [], problems };
+  }
   const lines = new LineCounter();
-  const parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
+  let parsed: Document.Parsed[];
+  try {
+    // uniqueKeys is checked by checkShape in linear time: the parser's own check is quadratic.
+    parsed = parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false }) as Document.Parsed[];
+  } catch (e) {
+    problems.push({ file, line: 1, column: 1, field: '', message: e instanceof RangeError ? `mappings and sequences nest too deeply to parse (the limit is ${MAX_YAML_DEPTH} levels)` : `YAML could not be parsed: ${(e as Error).message}`, hint: SHAPE_HINT, severity: 'error' });
+    return { docs: [], problems };
+  }
   const all = Array.isArray(parsed) ? parsed : [];
   const docs: SourceDocument[] = [];
   all.forEach((doc: Document.Parsed, index) => {
+    if (doc.errors.length === 0 && doc.contents !== null) {
+      const bad = checkShape(doc.contents);
+      if (bad) {
+        const pos = lines.linePos(bad.offset);
+        problems.push({ file, line: pos.line, column: pos.col, field: '', message: bad.message, hint: bad.hint, severity: 'error' });
+        return;
+      }
+    }
     for (const err of doc.errors) {
       const pos = lines.linePos(err.pos[0]);
       problems.push({

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { projectPath } from '../paths.js';
 import type { ChangeSet } from './changes.js';
 import { StoreError, WRITE_SQL, writeRefused } from './sqlite-store.js';
 
@@ -47,13 +48,13 @@ export class CommitThread {
     if (this.worker) return this.worker;
     // A small young generation: the worker's garbage is one change set at a time, and V8's default
     // semi-spaces would add ~15 MiB of resident memory for nothing (collections run on its own core).
-    const w = new Worker(new URL('./commit-worker.mjs', import.meta.url), { workerData: { file: this.file, sql: WRITE_SQL }, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
+    const w = new Worker(projectPath('src', 'store', 'commit-worker.mjs'), { workerData: { file: this.file, sql: WRITE_SQL }, resourceLimits: { maxYoungGenerationSizeMb: 2 } });
     w.on('message', (m: { id: number; ms?: number; error?: string }) => {
       const waiting = this.waiting.get(m.id);
       if (!waiting) return;
       this.waiting.delete(m.id);
       if (m.error === undefined) waiting.resolve(m.ms!);
-      else waiting.reject(writeRefused(m.error));
+      else waiting.reject(writeRefused(m.error, this.file));
     });
     // A dead worker (cannot open the file, crashed) fails what it held; the next commit starts a new one.
     const fail = (why: string) => {

@@ -41,7 +41,13 @@ export const WRITE_SQL = {
 } as const;
 
 /** A write the disk refused inside its transaction: nothing of it was kept. */
-export function writeRefused(why: string): StoreError {
+export function writeRefused(why: string, file?: string): StoreError {
+  // SQLITE_FULL ("database or disk is full") or ENOSPC from the WAL: the operator must make room.
+  if (file && /disk is full|SQLITE_FULL|ENOSPC|no space/i.test(why)) {
+    return new StoreError(
+      `the disk holding the store ${file} is full (${why}); nothing of this write was kept: free space on that disk or give --data-dir a larger one, then retry it (writes resume by themselves once there is room, no restart needed)`,
+    );
+  }
   return new StoreError(`the store could not save this write (${why}); nothing of it was kept, so retry it`);
 }
 
@@ -102,7 +108,7 @@ export class SqliteStore {
       })();
       for (const g of newGroups) this.storedGroups.add(g);
     } catch (e) {
-      throw writeRefused((e as Error).message);
+      throw writeRefused((e as Error).message, this.file);
     } finally {
       this.lastCommitMs = performance.now() - started;
     }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { build } from 'esbuild';
+import { projectPath } from '../paths.js';
 
 export interface WebAssets {
   js: string;
@@ -19,7 +20,7 @@ let cached: Promise<WebAssets> | undefined;
 export function webAssets(): Promise<WebAssets> {
   cached ??= (async () => {
     const out = await build({
-      entryPoints: [new URL('./client/main.ts', import.meta.url).pathname],
+      entryPoints: [projectPath('src', 'web', 'client', 'main.ts')],
       bundle: true,
       format: 'iife',
       minify: true,
@@ -29,7 +30,7 @@ export function webAssets(): Promise<WebAssets> {
     });
     const js = out.outputFiles[0]!.text;
     const require = createRequire(import.meta.url);
-    const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8') + readFileSync(new URL('./client/style.css', import.meta.url), 'utf8');
+    const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8') + readFileSync(projectPath('src', 'web', 'client', 'style.css'), 'utf8');
     const version = createHash('sha256').update(js).update(css).digest('hex').slice(0, 12);
     return { js, css, version };
   })();

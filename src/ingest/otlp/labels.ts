@@ -1,3 +1,4 @@
+import { ownLabel, setLabel } from '../label-set.js';
 import { otlpLabelName } from './names.js';
 
 /** An attribute with its value already turned into a label value string. */
@@ -44,8 +45,8 @@ export function pointLabels(attrs: Attribute[], identity: ResourceIdentity): Rec
     const name = otlpLabelName(key);
     if (name === '') throw new PointRejected(`attribute key ${JSON.stringify(key.slice(0, 64))} has no valid label name; use letters, digits, '_' or '.' in attribute keys`);
     if (value === '') continue;
-    const existing = labels[name];
-    labels[name] = existing ? `${existing};${value}` : value;
+    const existing = ownLabel(labels, name);
+    setLabel(labels, name, existing ? `${existing};${value}` : value);
   }
   if (identity.job) labels.job = identity.job;
   if (identity.instance) labels.instance = identity.instance;

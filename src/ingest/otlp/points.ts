@@ -1,4 +1,5 @@
 import { BadPayload } from '../errors.js';
+import { setLabel } from '../label-set.js';
 import type { DEFAULT_LIMITS } from '../sample.js';
 import type { DecodedSeries } from '../series.js';
 import { pointLabels, PointRejected, resourceIdentity, type Attribute, type ResourceIdentity } from './labels.js';
@@ -143,7 +144,7 @@ export class SeriesSink {
     if (!s) {
       if (this.series.size >= this.limits.maxSeries) {
         throw new BadPayload(
-          `OTLP: more than ${this.limits.maxSeries} series in one request; send smaller batches (the collector's batch processor send_batch_max_size, or a shorter export interval)`,
+          `OTLP: more than ${this.limits.maxSeries} series in one request (the engine's --max-series-per-request); send smaller batches (the collector's batch processor send_batch_max_size, or a shorter export interval)`,
           413,
         );
       }
@@ -223,10 +224,10 @@ export class MetricSink {
       const labels = pointLabels(p.attributes, this.sink.resourceIdentity);
       const { maxLabelsPerSeries, maxLabelLength } = this.sink.limits;
       const n = Object.keys(labels).length + extraLabels;
-      if (n > maxLabelsPerSeries) throw new PointRejected(`a data point has ${n} labels, over the limit of ${maxLabelsPerSeries}; drop attributes with a View`);
+      if (n > maxLabelsPerSeries) throw new PointRejected(`a data point has ${n} labels, over the limit of ${maxLabelsPerSeries} (the engine's --max-labels-per-series); drop attributes with a View`);
       for (const [name, value] of Object.entries(labels)) {
         if (value.length > maxLabelLength || name.length > maxLabelLength) {
-          throw new PointRejected(`attribute ${name.slice(0, 64)} is longer than ${maxLabelLength} characters; shorten it or drop it with a View`);
+          throw new PointRejected(`attribute ${name.slice(0, 64)} is longer than ${maxLabelLength} characters (the engine's --max-label-length); shorten it or drop it with a View`);
         }
       }
       body(labels);
@@ -239,7 +240,9 @@ export class MetricSink {
   private emit(which: number, labels: Record<string, string>, extra: [string, string] | undefined, value: number, timeMs: number): void {
     if (!this.wanted[which]) return;
     // __name__ first for readability; it and le/quantile win over attributes of those names.
-    const out: Record<string, string> = Object.assign({ __name__: '' }, labels);
+    const out: Record<string, string> = { __name__: '' };
+    // setLabel, not Object.assign: an attribute named __proto__ is a label, not a prototype.
+    for (const name in labels) setLabel(out, name, labels[name]!);
     out.__name__ = this.names[which]!;
     if (extra) out[extra[0]] = extra[1];
     this.sink.add(out, value, timeMs, this.delta);

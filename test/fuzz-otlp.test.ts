@@ -1,0 +1,6 @@
+import { describe } from 'vitest';
+import { fuzzTests } from './fuzz/suite.js';
+
+describe('fuzzing the OTLP decoders', () => {
+  fuzzTests('OTLP:');
+});
