@@ -22,14 +22,14 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import { createServer } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPlatform, mulberry32, STEP_MS } from '../src/simulator/index.js';
 import { encodeWriteRequestV1 } from '../src/wire/remote-write-v1.js';
 import { snappyCompress } from '../src/wire/snappy-compress.js';
-import { killAllChildren, startChild, stopChild, waitHttpOk } from './bench/procs.js';
+import { sendRetrying } from './bench/client.js';
+import { freePort, killAllChildren, startChild, stopChild, waitHttpOk } from './bench/procs.js';
 
 const SHARDS = 4;
 const PER_REQUEST = 2000;
@@ -139,22 +139,6 @@ class Stream {
   }
 }
 
-function post(agent: http.Agent, url: URL, body: Uint8Array): Promise<{ status: number; retryAfter?: string; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      url,
-      { method: 'POST', agent, headers: { 'Content-Type': 'application/x-protobuf', 'Content-Encoding': 'snappy', 'X-Prometheus-Remote-Write-Version': '0.1.0', 'Content-Length': body.length } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] as string | undefined, text: Buffer.concat(chunks).toString('utf8').slice(0, 300) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 interface Feed {
   acked: number;
@@ -185,20 +169,12 @@ async function feed(url: string, stream: Stream, seconds: number, rate: number |
         if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
       }
       sent += r.samples;
-      for (;;) {
-        const res = await post(agent, target, r.body);
-        if (res.status >= 200 && res.status < 300) {
-          feedState.acked += r.samples;
-          break;
-        }
-        if (res.status === 429) {
-          feedState.tooMany++;
-          await new Promise((ok) => setTimeout(ok, 1000 * Number(res.retryAfter ?? 1)));
-          continue;
-        }
+      const res = await sendRetrying(agent, target, r.body);
+      feedState.tooMany += res.tooMany;
+      if (res.ok) feedState.acked += r.samples;
+      else {
         feedState.failed++;
         feedState.firstError ??= `${res.status} ${res.text}`;
-        break;
       }
     }
   };
@@ -206,16 +182,6 @@ async function feed(url: string, stream: Stream, seconds: number, rate: number |
   agent.destroy();
 }
 
-function freePortNumber(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port from the OS'))));
-    });
-  });
-}
 
 function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -234,7 +200,7 @@ function slope(points: Array<[number, number]>): number {
 
 async function startEngine(label: string): Promise<{ child: ChildProcess; url: string; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), `soak-${label}-`));
-  const port = await freePortNumber();
+  const port = await freePort();
   const child = startChild('./bin/slo', ['serve', 'slos', '--listen', `127.0.0.1:${port}`, '--data-dir', join(dir, 'data'), '--no-watch'], join(dir, 'engine.log'));
   const url = `http://127.0.0.1:${port}`;
   try {

@@ -35,6 +35,17 @@ function post(agent: http.Agent, url: URL, body: Uint8Array): Promise<{ status: 
   });
 }
 
+/** Posts one remote-write body until it is answered with other than 429, waiting each Retry-After. */
+export async function sendRetrying(agent: http.Agent, url: URL, body: Uint8Array): Promise<{ ok: boolean; status: number; text: string; tooMany: number }> {
+  let tooMany = 0;
+  for (;;) {
+    const res = await post(agent, url, body);
+    if (res.status !== 429) return { ok: res.status >= 200 && res.status < 300, status: res.status, text: res.text, tooMany };
+    tooMany++;
+    await new Promise((ok) => setTimeout(ok, 1000 * Number(res.retryAfter ?? 1)));
+  }
+}
+
 /**
  * Posts every request of the set, one keep-alive connection per shard, shards concurrently (as
  * Prometheus's remote-write shards do). 429 is retried after Retry-After; any other non-2xx counts
@@ -48,20 +59,12 @@ export async function postAll(endpoint: string, set: RequestSet): Promise<PostRe
   await Promise.all(
     set.shards.map(async (requests) => {
       for (const r of requests) {
-        for (;;) {
-          const res = await post(agent, url, r.body);
-          if (res.status >= 200 && res.status < 300) {
-            result.acceptedSamples += r.samples;
-            break;
-          }
-          if (res.status === 429) {
-            result.retries++;
-            await new Promise((ok) => setTimeout(ok, 1000 * Number(res.retryAfter ?? 1)));
-            continue;
-          }
+        const res = await sendRetrying(agent, url, r.body);
+        result.retries += res.tooMany;
+        if (res.ok) result.acceptedSamples += r.samples;
+        else {
           result.failedRequests++;
           result.firstError ??= `${res.status} ${res.text}`;
-          break;
         }
       }
     }),

@@ -8,7 +8,6 @@
  * $TMPDIR/bench-partial/ instead of BENCHMARKS.md, so a development run never replaces the full one.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Engine } from '../../src/engine/engine.js';
@@ -23,7 +22,7 @@ import { benchMemory } from './memory.js';
 import { benchRuleCost, type RuleCostResult } from './rule-cost.js';
 import { ingestRun, type IngestRun } from './ingest-run.js';
 import { describeMachine } from './machine.js';
-import { killAllChildren } from './procs.js';
+import { freePort, killAllChildren } from './procs.js';
 import { profileEngine, type ProfileResult } from './profile.js';
 import { writeReport, type Results, type TargetResult } from './report.js';
 import { buildRequests } from './requests.js';
@@ -58,16 +57,6 @@ for (const c of chosen) if (!(SECTIONS as readonly string[]).includes(c)) throw 
 const want = (s: (typeof SECTIONS)[number]) => chosen.has(s);
 const everything = SECTIONS.every(want);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const log = (msg: string) => console.log(`[bench] ${msg}`);
 

@@ -31,7 +31,7 @@ const WARM_UP_REQUESTS = 40;
 const WARM_UP_SAMPLES = 20;
 const PHASES = 3;
 /** Long enough for V8's memory reducer (it looks after ~8 s of quiet) to collect what the phase left. */
-const SETTLE_MS = 10_000;
+const SETTLE_MS = 5_000;
 
 function newSeries(slos: number, phase: number, count: number, samples = 1, fromMs = Date.now() - 60_000): SeriesToWrite[] {
   const out: SeriesToWrite[] = [];

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 
 /** Every child this benchmark started, so each is killed on the way out, even on error. */
 const children = new Set<ChildProcess>();
@@ -79,4 +80,16 @@ export async function waitHttpOk(url: string, timeoutMs: number, child: ChildPro
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms`);
+}
+
+/** A port nobody listens on right now, chosen by the OS, for a server started a moment later. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
