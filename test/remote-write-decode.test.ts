@@ -183,6 +183,17 @@ describe('hostile remote-write bodies', () => {
     expect(refusal(withLength((1 << 20) + 1)).status).toBe(413);
   });
 
+  it('refuses a field key past 32 bits instead of wrapping it onto a real field', () => {
+    const varint = (n: number): number[] => (n < 0x80 ? [n] : [(n % 128) | 0x80, ...varint(Math.floor(n / 128))]);
+    // 2^32 + (1 << 3 | 2): the low 32 bits read as field 1, length-delimited, a timeseries.
+    const wrapped = new Uint8Array([...varint(2 ** 32 + 10), 0]);
+    expect(() => decodeWriteRequestV1(wrapped)).toThrow(/field key \d+ at byte \d+ is past 32 bits/);
+    expect(() => decodeWriteRequestV2(wrapped)).toThrow(/past 32 bits/);
+    // The largest legal key (field 2^29 - 1, wire type 5) is skipped as an unknown field.
+    const largest = new Uint8Array([...varint(2 ** 32 - 3), 0, 0, 0, 0]);
+    expect(decodeWriteRequestV1(largest).series).toEqual([]);
+  });
+
   it('enforces the series-per-request limit with 413', () => {
     const raw = snappyDecompress(bodies[0]!.body, 32 << 20);
     const n = decodeWriteRequestV1(raw).series.length;

@@ -54,6 +54,16 @@ export class Reader {
     throw new BadPayload('protobuf: varint longer than 10 bytes');
   }
 
+  /**
+   * A field key (field number << 3 | wire type). Field numbers stop at 2^29 - 1, so a key past 32
+   * bits is malformed; refusing it keeps `key >>> 3` from wrapping it onto a real field.
+   */
+  key(): number {
+    const k = this.varint();
+    if (k > 0xffffffff) throw new BadPayload(`protobuf: field key ${k} at byte ${this.pos} is past 32 bits; field numbers end at 2^29 - 1`);
+    return k;
+  }
+
   /** A signed int64 varint (two's complement), e.g. a timestamp before 1970. */
   int64(): number {
     const start = this.pos;

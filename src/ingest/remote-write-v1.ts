@@ -28,7 +28,7 @@ export function decodeWriteRequestV1(body: Uint8Array, opts: DecodeOptions = {})
   let samples = 0;
   let seen = 0;
   while (!r.done) {
-    const key = r.varint();
+    const key = r.key();
     if (key >>> 3 !== 1 || (key & 7) !== 2) {
       r.skip(key & 7);
       continue;
@@ -99,7 +99,7 @@ function labelSectionEnd(buf: Uint8Array, start: number, end: number): number {
 function decodeSamples(r: Reader, scratch: Reader, labels: Readonly<Record<string, string>>): DecodedSeries | undefined {
   const out: DecodedSeries = { labels: labels as Record<string, string>, samples: [] };
   while (!r.done) {
-    const key = r.varint();
+    const key = r.key();
     const field = key >>> 3;
     if (field === 1 && (key & 7) === 2) return undefined;
     if (field === 2 && (key & 7) === 2) out.samples.push(readSample(r, scratch));
@@ -114,7 +114,7 @@ function decodeSeries(r: Reader, limits: typeof DEFAULT_LIMITS, keep?: (name: st
   let count = 0;
   labelCount = 0;
   while (!r.done) {
-    const key = r.varint();
+    const key = r.key();
     const field = key >>> 3;
     if (field === 1 && (key & 7) === 2) {
       labelCount = count + 1;
@@ -124,7 +124,7 @@ function decodeSeries(r: Reader, limits: typeof DEFAULT_LIMITS, keep?: (name: st
       let name = '';
       let value = '';
       while (!l.done) {
-        const k = l.varint();
+        const k = l.key();
         if (k === 0x0a) name = l.string();
         else if (k === 0x12) value = l.string();
         else l.skip(k & 7);

@@ -27,7 +27,7 @@ export function decodeWriteRequestV2(body: Uint8Array, opts: DecodeOptions = {})
   const seriesBounds: Array<[number, number]> = [];
   const r = new Reader(body);
   while (!r.done) {
-    const key = r.varint();
+    const key = r.key();
     if (key === 0x22) {
       if (symbols.length >= limits.maxSymbols) throw new BadPayload(`remote-write 2.0: more than ${limits.maxSymbols} symbols`, 413);
       const s = r.string();
@@ -62,7 +62,7 @@ function decodeSeries(
   let histograms = 0;
   let exemplars = 0;
   while (!r.done) {
-    const key = r.varint();
+    const key = r.key();
     const field = key >>> 3;
     const wire = key & 7;
     if (field === 1 && wire === 2) {

@@ -11,7 +11,7 @@ export function readSample(r: Reader, scratch?: Reader): { value: number; timest
   let value = 0;
   let timestampMs = 0;
   while (!m.done) {
-    const k = m.varint();
+    const k = m.key();
     if (k === 0x09) value = m.double();
     else if (k === 0x10) timestampMs = m.int64();
     else m.skip(k & 7);

@@ -94,7 +94,7 @@ class WireDecoder {
 
   request(r: Reader): void {
     for (let i = 0; !r.done; ) {
-      const key = r.varint();
+      const key = r.key();
       if (key === tag(1, LEN)) {
         this.at.set(0, `resource_metrics[${i++}]`);
         this.resourceMetrics(sub(r));
@@ -108,7 +108,7 @@ class WireDecoder {
     let resource: Reader | undefined;
     const scopes: Reader[] = [];
     while (!r.done) {
-      const key = r.varint();
+      const key = r.key();
       if (key === tag(1, LEN)) resource = sub(r);
       else if (key === tag(2, LEN)) scopes.push(sub(r));
       else other(r, key, 'ResourceMetrics');
@@ -117,7 +117,7 @@ class WireDecoder {
     if (resource) {
       this.at.set(1, 'resource');
       while (!resource.done) {
-        const key = resource.varint();
+        const key = resource.key();
         if (key === tag(1, LEN)) attributes.push(this.keyValue(sub(resource)));
         else other(resource, key, 'Resource');
       }
@@ -127,7 +127,7 @@ class WireDecoder {
     scopes.forEach((s, j) => {
       this.at.set(1, `scope_metrics[${j}]`);
       for (let k = 0; !s.done; ) {
-        const key = s.varint();
+        const key = s.key();
         if (key === tag(2, LEN)) {
           this.at.set(2, `metrics[${k}]`);
           this.metric(sub(s), k++);
@@ -144,7 +144,7 @@ class WireDecoder {
     let type: OtlpDataType | undefined;
     let data: Reader | undefined;
     while (!r.done) {
-      const key = r.varint();
+      const key = r.key();
       const field = Math.floor(key / 8); // not `>>> 3`, which would wrap keys past 2^32 onto small field numbers
       if (key === tag(1, LEN)) name = r.string();
       else if (key === tag(3, LEN)) unit = r.string();
@@ -161,7 +161,7 @@ class WireDecoder {
     let temporality = 0;
     let monotonic = false;
     while (!data.done) {
-      const key = data.varint();
+      const key = data.key();
       if (key === tag(1, LEN)) points.push(sub(data));
       else if (key === tag(2, VARINT) && type !== 'gauge' && type !== 'summary') temporality = data.varint();
       else if (key === tag(3, VARINT) && type === 'sum') monotonic = data.varint() !== 0;
@@ -183,7 +183,7 @@ class WireDecoder {
     let value = 0;
     let flags = 0;
     while (!r.done) {
-      const key = r.varint();
+      const key = r.key();
       if (key === tag(7, LEN)) attributes.push(this.keyValue(sub(r)));
       else if (key === tag(3, I64)) timeMs = nanosToMs(r);
       else if (key === tag(4, I64)) value = r.double();
@@ -203,7 +203,7 @@ class WireDecoder {
     const bucketCounts: number[] = [];
     const bounds: number[] = [];
     while (!r.done) {
-      const key = r.varint();
+      const key = r.key();
       if (key === tag(9, LEN)) attributes.push(this.keyValue(sub(r)));
       else if (key === tag(3, I64)) timeMs = nanosToMs(r);
       else if (key === tag(4, I64)) count = r.fixed64();
@@ -227,7 +227,7 @@ class WireDecoder {
     let sum = 0;
     let flags = 0;
     while (!r.done) {
-      const key = r.varint();
+      const key = r.key();
       if (key === tag(7, LEN)) attributes.push(this.keyValue(sub(r)));
       else if (key === tag(3, I64)) timeMs = nanosToMs(r);
       else if (key === tag(4, I64)) count = r.fixed64();
@@ -237,7 +237,7 @@ class WireDecoder {
         let quantile = 0;
         let value = 0;
         while (!q.done) {
-          const k = q.varint();
+          const k = q.key();
           if (k === tag(1, I64)) quantile = q.double();
           else if (k === tag(2, I64)) value = q.double();
           else other(q, k, 'ValueAtQuantile');
@@ -258,7 +258,7 @@ class WireDecoder {
     let key = '';
     let value: AnyRaw = null;
     while (!r.done) {
-      const k = r.varint();
+      const k = r.key();
       if (k === tag(1, LEN)) key = r.string();
       else if (k === tag(2, LEN)) value = this.anyValue(sub(r), depth);
       else other(r, k, 'KeyValue');
@@ -271,7 +271,7 @@ class WireDecoder {
     if (depth > MAX_ANY_VALUE_DEPTH) throw new BadPayload(`an attribute value nests arrays or key-value lists deeper than ${MAX_ANY_VALUE_DEPTH} levels`);
     let value: AnyRaw = null;
     while (!r.done) {
-      const key = r.varint();
+      const key = r.key();
       if (key === tag(1, LEN)) value = r.string();
       else if (key === tag(2, VARINT)) value = r.varint() !== 0;
       else if (key === tag(3, VARINT)) value = BigInt.asIntN(64, r.bigVarint());
@@ -283,7 +283,7 @@ class WireDecoder {
         const a = sub(r);
         const values: AnyRaw[] = [];
         while (!a.done) {
-          const k = a.varint();
+          const k = a.key();
           if (k === tag(1, LEN)) values.push(this.anyValue(sub(a), depth + 1));
           else other(a, k, 'ArrayValue');
         }
@@ -292,7 +292,7 @@ class WireDecoder {
         const l = sub(r);
         const kvlist: Array<[string, AnyRaw]> = [];
         while (!l.done) {
-          const k = l.varint();
+          const k = l.key();
           if (k === tag(1, LEN)) kvlist.push(this.keyValueRaw(sub(l), depth + 1));
           else other(l, k, 'KeyValueList');
         }
