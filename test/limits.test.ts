@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_RENDER_OPTIONS } from '../src/rules/index.js';
 import { startService, type EngineService } from '../src/service/service.js';
@@ -91,6 +92,27 @@ describe('the cardinality guard (--max-series-per-slo)', () => {
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(/SLO web-all: more than 3 series/);
   });
+
+  it('says on the on-call page, in a real browser, that this SLO\'s numbers leave series out', async () => {
+    const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(engine.url);
+      await page.locator('tr[data-id="web-all"]').waitFor();
+      await expect(page.locator('tr[data-id="web-all"] .badge.limit').textContent()).resolves.toBe('PARTIAL');
+      expect(await page.locator('tr[data-id="web-first"] .badge.limit').count()).toBe(0);
+      await page.goto(`${engine.url}/slo/web-all`);
+      const banner = page.locator('[data-fact="warning"]');
+      await banner.waitFor();
+      expect(await banner.getAttribute('role')).toBe('alert');
+      expect(await banner.textContent()).toMatch(/^Partial data \(series\): more than 3 series .* --max-series-per-slo\.$/);
+      await page.goto(`${engine.url}/slo/web-first`);
+      await page.locator('[data-fact="sli"]').waitFor();
+      expect(await page.locator('[data-fact="warning"]').count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });
 
 describe('the SLO count limit (--max-slos)', () => {

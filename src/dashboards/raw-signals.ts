@@ -1,5 +1,6 @@
 import type { Matcher, Selector, Slo } from '../model/slo.js';
 import { grafanaSelector, renderSelector } from '../promql/selector.js';
+import { outOfGrafanasReach } from '../promql/grafana-safe.js';
 import { isTemplate, renderTemplate } from '../promql/template.js';
 import { BASE_WINDOW } from '../model/constants.js';
 import { formatDuration } from '../model/duration.js';
@@ -17,7 +18,7 @@ export function withCatalog(slos: readonly Slo[], name: string): Slo[] {
 export function sliceValue(slo: Slo): string | undefined {
   if (slo.sli.kind !== 'timeslice') return undefined;
   const v = slo.sli.value;
-  return isTemplate(v) ? renderTemplate(v, formatDuration(BASE_WINDOW)) : grafanaSelector(v);
+  return isTemplate(v) ? outOfGrafanasReach(renderTemplate(v, formatDuration(BASE_WINDOW))) : grafanaSelector(v);
 }
 
 export interface ControlPlaneSignals {

@@ -60,6 +60,8 @@ export interface SloJson {
   status: string;
   stale: boolean;
   lastDataAt: string | null;
+  /** Limits the engine applied to this SLO (the cardinality guard): its numbers leave something out. */
+  warnings: Array<{ field: string; reason: string }>;
   groups: GroupJson[];
   alerts: AlertJson[];
   tiers: TierJson[];

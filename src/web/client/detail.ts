@@ -41,6 +41,10 @@ export function renderDetail(slo: SloDetailJson, groupIndex: number, zone: Zone)
     x === 'no-data' || x === 'stale' || x === 'unavailable'
       ? `<p class="banner ${x}" role="alert">${x === 'unavailable' ? escapeHtml(slo.reason ?? 'needs a query API') : x === 'stale' ? `No new data since ${time(slo.lastDataAt, zone)}: these numbers are old.` : 'No data: nothing feeds this SLI. It is not healthy, it is unknown.'}</p>`
       : '';
+  // A limit that drops data makes every number below partial: say so before them.
+  const limited = (slo.warnings ?? [])
+    .map((w) => `<p class="banner limit" role="alert" data-fact="warning">Partial data (${escapeHtml(w.field)}): ${escapeHtml(w.reason)}.</p>`)
+    .join('');
   const m = slo.maintenance;
   // At 3 a.m. a silent page must say why it is silent.
   const maint = m?.active
@@ -52,6 +56,7 @@ export function renderDetail(slo: SloDetailJson, groupIndex: number, zone: Zone)
     `<p><a href="/" data-link>← all SLOs</a> <span class="muted">(Esc)</span></p>` +
     `<h1>${escapeHtml(slo.service)} / ${escapeHtml(slo.name)} <span class="badge ${x}">${escapeHtml(x)}</span></h1>` +
     banner +
+    limited +
     maint +
     `<p>${escapeHtml(slo.description)}</p>` +
     `<dl class="facts"><dt>Objective</dt><dd>${escapeHtml(slo.objectivePercent)}% over ${escapeHtml(slo.calendar ? `the calendar ${slo.calendar.unit} (${slo.calendar.timeZone})` : slo.window)}</dd>` +

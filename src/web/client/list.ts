@@ -88,7 +88,7 @@ export function renderTable(slos: SloJson[], st: ListState): { html: string; sho
       const firingTiers = [...new Set(s.alerts.filter((a) => a.state === 'firing').map((a) => a.tier ?? a.alertname))];
       return (
         `<tr data-id="${escapeHtml(s.id)}" data-state="${x}">` +
-        `<td><span class="badge ${x}">${STATE_LABEL[x]}</span>${s.maintenance?.active ? ' <span class="badge maint" title="planned maintenance: alerts silenced">MAINT</span>' : ''}</td>` +
+        `<td><span class="badge ${x}">${STATE_LABEL[x]}</span>${s.maintenance?.active ? ' <span class="badge maint" title="planned maintenance: alerts silenced">MAINT</span>' : ''}${s.warnings?.length ? ` <span class="badge limit" title="${escapeHtml(s.warnings.map((w) => w.reason).join('; '))}">PARTIAL</span>` : ''}</td>` +
         `<td>${escapeHtml(s.service)}</td>` +
         `<td><a href="/slo/${encodeURIComponent(s.id)}" data-link>${escapeHtml(s.name)}</a>${s.groups.length > 1 ? ` <span class="muted">(${s.groups.length} groups)</span>` : ''}</td>` +
         `<td class="num">${escapeHtml(s.objectivePercent)}%</td>` +
