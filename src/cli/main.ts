@@ -8,7 +8,8 @@ import { loadOrReport } from './load-or-report.js';
 import { startRenderer } from './parallel-render.js';
 import { durationOption, labelOption, urlOption } from './options.js';
 import { VERSION } from './version.js';
-import { diffOutputs, writeOutputs, type OutputSet } from './write-outputs.js';
+import { OutputStaging, OutputWriteError } from './output-staging.js';
+import { diffOutputs, type OutputSet } from './diff-outputs.js';
 
 interface GenerateOptions {
   rulesDir: string;
@@ -67,17 +68,17 @@ program
       process.exitCode = 1;
       return;
     }
-    const { rules, dashboards } = await renderer.render({
+    const input = {
       slos,
       rules: { grafanaUrl: opts.grafanaUrl, extraLabels: opts.extraLabels, prometheusRule: opts.prometheusRule, version: VERSION },
       dashboards: { grafanaPath: opts.grafanaDashboardsPath },
-    });
-    const sets: OutputSet[] = [
-      { dir: opts.rulesDir, files: rules },
-      { dir: opts.dashboardsDir, files: dashboards },
-    ];
-    const total = sets.reduce((n, s) => n + s.files.size, 0);
+    };
     if (opts.check) {
+      const { rules, dashboards } = await renderer.render(input);
+      const sets: OutputSet[] = [
+        { dir: opts.rulesDir, files: rules },
+        { dir: opts.dashboardsDir, files: dashboards },
+      ];
       const all = sets.flatMap(({ dir, files }) => {
         const d = diffOutputs(dir, files);
         return [...d.stale.map((f) => `stale:   ${f}`), ...d.missing.map((f) => `missing: ${f}`), ...d.extra.map((f) => `extra:   ${f}`)];
@@ -85,13 +86,29 @@ program
       if (all.length) {
         console.error(`${all.join('\n')}\nGenerated outputs are out of date: run \`slo generate\` and commit the result.`);
         process.exitCode = 1;
-      } else console.log(`${total} generated files are up to date.`);
+      } else console.log(`${sets.reduce((n, set) => n + set.files.size, 0)} generated files are up to date.`);
       return;
     }
-    const r = await writeOutputs(sets);
-    console.log(
-      `${slos.length} SLOs: ${sets.map((s) => `${s.files.size} files in ${s.dir}/`).join(', ')} (${r.written} changed, ${r.removed} removed).`,
-    );
+    // Files are written while the rest renders; none is renamed into place before all are written.
+    const dirs = { rules: opts.rulesDir, dashboards: opts.dashboardsDir };
+    const staging = new OutputStaging([opts.rulesDir, opts.dashboardsDir]);
+    let sets: OutputSet[];
+    let r: { written: number; removed: number };
+    try {
+      const { rules, dashboards } = await renderer.render(input, (kind, files) => staging.offer(dirs[kind], files));
+      sets = [
+        { dir: opts.rulesDir, files: rules },
+        { dir: opts.dashboardsDir, files: dashboards },
+      ];
+      r = await staging.commit(sets);
+    } catch (e) {
+      await staging.abort();
+      if (!(e instanceof OutputWriteError)) throw e;
+      console.error(`slo generate: ${e.message}. Nothing was changed: every output is as it was before this run. Fix that (free space, permissions) and run it again.`);
+      process.exitCode = 1;
+      return;
+    }
+    console.log(`${slos.length} SLOs: ${sets.map((set) => `${set.files.size} files in ${set.dir}/`).join(', ')} (${r.written} changed, ${r.removed} removed).`);
   });
 
 program
