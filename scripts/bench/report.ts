@@ -50,7 +50,7 @@ function ingestSection(r: Results): string[] {
   const lines = [
     '## 1. Ingest throughput',
     '',
-    `The same ${int(r.requests.requests)} remote-write 1.0 requests (${int(r.requests.samples)} samples of ${int(r.requests.series)} simulated platform series, ${r.settings.hours} h at 15 s, ${fix(r.requests.compressedBytes / 2 ** 20, 1)} MiB snappy-compressed, ${r.settings.samplesPerRequest} samples per request, one sample per TimeSeries as Prometheus sends them) posted by the same client: ${r.settings.shards} keep-alive connections, series hashed onto them as Prometheus shards, each connection sending its requests in time order and waiting for each answer. Each target runs alone, fresh process and empty data folder per run; runs go round-robin (engine, Prometheus, VictoriaMetrics) ${r.settings.runs} times. Samples per second = samples acknowledged (2xx) / wall time from the first request to the last answer. CPU = utime+stime of the server process (and children) from /proc/<pid>/stat, from just before the first request to 2 s after the last answer, per million samples. Peak RSS = VmHWM of the server process at the end of the run (start-up included).`,
+    `The same ${int(r.requests.requests)} remote-write 1.0 requests (${int(r.requests.samples)} samples of ${int(r.requests.series)} simulated platform series, ${r.settings.hours} h at 15 s, ${fix(r.requests.compressedBytes / 2 ** 20, 1)} MiB snappy-compressed, ${r.settings.samplesPerRequest} samples per request, one sample per TimeSeries as Prometheus sends them) posted by the same client: ${r.settings.shards} keep-alive connections, series hashed onto them as Prometheus shards, each connection sending its requests in time order and waiting for each answer. Each target runs alone, fresh process and empty data folder per run, after \`sync\` has flushed the previous run's writes to disk; runs go round-robin (engine, Prometheus, VictoriaMetrics) ${r.settings.runs} times. Samples per second = samples acknowledged (2xx) / wall time from the first request to the last answer. CPU = utime+stime of the server process (and children) from /proc/<pid>/stat, from just before the first request to 2 s after the last answer, per million samples. Peak RSS = VmHWM of the server process at the end of the run (start-up included).`,
     '',
     '| target | samples/s median | min | max | CPU s per M samples median | min | max | peak RSS MiB median | min | max |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
@@ -108,7 +108,7 @@ function profileSection(r: Results): string[] {
   return [
     '## Profile of the engine\'s ingest path',
     '',
-    `One extra, unmeasured engine run over the same requests under \`node --cpu-prof\` (${fix(p.totalSeconds, 1)} s profiled, start-up included). Self time, idle excluded.`,
+    `One extra, unmeasured engine run over the same requests under \`node --cpu-prof\` (from the sources through tsx, so that functions keep their file names), every thread (the main thread and the SQLite commit thread); only samples taken while the requests were being posted count (${fix(p.totalSeconds, 1)} s), so start-up and module loading are left out. Self time, idle excluded.`,
     '',
     '| by file or package | self % |',
     '| --- | ---: |',
@@ -184,7 +184,7 @@ function generationSection(r: Results): string[] {
   return [
     '## 4. Generation of 1,000 SLOs',
     '',
-    `\`./bin/slo generate <1,000 SLOs> --rules-dir <tmp> --dashboards-dir <tmp>\` into fresh folders each run (${int(g.ruleFiles)} rule and test files, ${int(g.dashboardFiles)} dashboard files), wall time of the whole command, Node.js start-up included (\`bin/slo\` runs the cached esbuild bundle of the CLI, built before the first run).`,
+    `\`./bin/slo generate <1,000 SLOs> --rules-dir <tmp> --dashboards-dir <tmp>\` into fresh folders each run, after \`sync\` has flushed earlier writes (${int(g.ruleFiles)} rule and test files, ${int(g.dashboardFiles)} dashboard files), wall time of the whole command, Node.js start-up included (\`bin/slo\` runs the cached esbuild bundle of the CLI, built before the first run).`,
     '',
     '| command | median s | min s | max s |',
     '| --- | ---: | ---: | ---: |',
