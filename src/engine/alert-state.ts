@@ -52,6 +52,8 @@ class LiveAlert implements ActiveAlert {
   declare resolvedAt?: number;
   #source: AnnotationSource | undefined;
   #fixed: Record<string, string> = {};
+  /** The last `stepAlerts` call that had a condition for this alert (see there); private, so never in its JSON. */
+  #steppedIn = 0;
 
   /** One getter for every alert, so that all alerts keep one shape. */
   static readonly #annotations: PropertyDescriptor = {
@@ -83,7 +85,22 @@ class LiveAlert implements ActiveAlert {
   follow(source: AnnotationSource): void {
     this.#source = source;
   }
+
+  markStepped(call: number): void {
+    this.#steppedIn = call;
+  }
+
+  static steppedIn(a: ActiveAlert, call: number): boolean {
+    return a instanceof LiveAlert && a.#steppedIn === call;
+  }
 }
+
+/**
+ * Numbers `stepAlerts` calls: an alert marked with the current call's number had a condition in
+ * it. A mark on the alert, rather than a set of the keys seen, which at every evaluation was
+ * built anew with every firing alert's key (thousands of them with 10,000 SLOs).
+ */
+let stepCalls = 0;
 
 /**
  * Moves every alert one evaluation forward. Keys of alerts whose lifecycle changed (created,
@@ -94,9 +111,8 @@ class LiveAlert implements ActiveAlert {
  * every firing alert each time its burn rate moves cost more than the whole evaluation.
  */
 export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonly Condition[], now: number, changed?: Set<string>): void {
-  const seen = new Set<string>();
+  const call = ++stepCalls;
   for (const c of conditions) {
-    seen.add(c.key);
     let a = alerts.get(c.key);
     if (!a || a.state === 'inactive') {
       a = new LiveAlert({ key: c.key, slo: c.slo, labels: c.labels, state: 'pending', activeAt: now, value: c.value }, c.source);
@@ -108,6 +124,8 @@ export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonl
       if (!(a instanceof LiveAlert)) alerts.set(c.key, (a = new LiveAlert(a, c.source)));
       else a.follow(c.source);
     }
+    // Every alert with a condition is a LiveAlert by now (made or converted above).
+    (a as LiveAlert).markStepped(call);
     a.value = c.value;
     a.labels = c.labels;
     if (a.state === 'pending' && now - a.activeAt >= c.forMs) {
@@ -116,13 +134,14 @@ export function stepAlerts(alerts: Map<string, ActiveAlert>, conditions: readonl
       changed?.add(c.key);
     }
   }
-  for (const [key, a] of alerts) {
-    if (seen.has(key)) continue;
+  // forEach rather than for-of over entries, which made a [key, alert] pair per alert.
+  alerts.forEach((a, key) => {
+    if (LiveAlert.steppedIn(a, call)) return;
     if (a.state === 'pending') alerts.delete(key);
     else if (a.state === 'firing') {
       a.state = 'inactive';
       a.resolvedAt = now;
       changed?.add(key);
     } else if (a.resolvedAt !== undefined && now - a.resolvedAt > KEEP_RESOLVED) alerts.delete(key);
-  }
+  });
 }

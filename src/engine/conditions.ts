@@ -6,7 +6,7 @@ import { idLabels } from '../model/naming.js';
 import { parseDuration } from '../model/duration.js';
 import type { AnnotationSource, Condition } from './alert-state.js';
 import { evaluateWindows, hasRatio, SUMMED, WINDOW_WIDTH, windowScratch } from './evaluate.js';
-import { TIER_WIDTH, type SloState } from './slo-state.js';
+import { TIER_WIDTH, type GroupState, type SloState } from './slo-state.js';
 import { compileTemplate } from './template.js';
 
 /** One generated alerting rule, with what an evaluation needs from it worked out once. */
@@ -54,8 +54,8 @@ export interface SloAlertRules {
   /** The labels of the SLO's recorded series, which every alert's sample carries. */
   own: Record<string, string>;
   compiled: Map<AlertingRule, CompiledRule>;
-  /** Per group (by its labels object, stable for the group's life): sample labels and each rule's alert shape. */
-  shapes: WeakMap<object, GroupShapes>;
+  /** The no-data alert's sample labels and shape (a group's own sit on the group: see groupShapes). */
+  absent?: GroupShapes;
 }
 
 export function alertRulesOf(slo: Slo, opts: RenderOptions): SloAlertRules {
@@ -68,7 +68,7 @@ export function alertRulesOf(slo: Slo, opts: RenderOptions): SloAlertRules {
     if (!rule || compiled.has(rule)) continue;
     compiled.set(rule, { rule, forMs: forMs(rule), annotations: Object.entries(rule.annotations).map(([k, v]) => [k, compileTemplate(v)]) });
   }
-  return { tiers, noData, exhausted, own: seriesLabels(slo, opts), compiled, shapes: new WeakMap() };
+  return { tiers, noData, exhausted, own: seriesLabels(slo, opts), compiled, absent: undefined };
 }
 
 export function alertKey(labels: Record<string, string>): string {
@@ -79,14 +79,16 @@ function forMs(rule: AlertingRule): number {
   return rule.for ? parseDuration(rule.for) ?? 0 : 0;
 }
 
-function condition(slo: Slo, rules: SloAlertRules, rule: AlertingRule, sampleLabels: Record<string, string>, byRule: Map<AlertingRule, AlertShape>, value: number): Condition {
-  let shape = byRule.get(rule);
+/** `rule`'s alert for a sample with `shapes.recorded`; `at` is the rule's place in `shapes.byRule` (see GroupShapes). */
+function condition(slo: Slo, rules: SloAlertRules, rule: AlertingRule, shapes: GroupShapes, at: number, value: number): Condition {
+  let shape = shapes.byRule[at];
   if (!shape) {
     const c = rules.compiled.get(rule)!;
+    const sampleLabels = shapes.recorded;
     // As in Prometheus: the rule's labels override the sample's, and alertname is set last.
     const labels: Record<string, string> = { ...sampleLabels, ...rule.labels, alertname: rule.alert };
     shape = new AlertShape(alertKey(labels), slo.id, labels, c.forMs, sampleLabels, c.annotations);
-    byRule.set(rule, shape);
+    shapes.byRule[at] = shape;
   }
   // The condition is consumed (stepped) before the next evaluation sets another value.
   shape.value = value;
@@ -99,12 +101,14 @@ function condition(slo: Slo, rules: SloAlertRules, rule: AlertingRule, sampleLab
  * every SLO at every evaluation). `failed`: the query backend is down, so no group has data.
  */
 export function sloConditions(state: SloState, rules: SloAlertRules, t: number, now: number, failed: boolean, out: Condition[] = []): Condition[] {
-  const { slo, windows, tierPlan: plan, baseAt, periodAt } = state;
+  const { slo, windows, tierPlan: plan, baseAt, periodAt, rawRatio, minEvents } = state;
   let hasData = false;
   const vals = windowScratch(windows.length);
-  for (const g of failed ? [] : state.groups.values()) {
+  const groups = failed ? NO_GROUPS : state.groupList;
+  for (let gi = 0; gi < groups.length; gi++) {
+    const g = groups[gi]!;
     evaluateWindows(state, g, t, now, vals);
-    if (baseAt >= 0 && (slo.sli.kind === 'rawErrorRatio' ? hasRatio(vals, baseAt) : vals[baseAt * WINDOW_WIDTH] === SUMMED)) hasData = true;
+    if (baseAt >= 0 && (rawRatio ? hasRatio(vals, baseAt) : vals[baseAt * WINDOW_WIDTH] === SUMMED)) hasData = true;
     let shapes: GroupShapes | undefined;
     for (let i = 0; i < plan.length / TIER_WIDTH; i++) {
       const long = plan[i * TIER_WIDTH]!;
@@ -113,41 +117,45 @@ export function sloConditions(state: SloState, rules: SloAlertRules, t: number, 
       const longBurn = vals[long * WINDOW_WIDTH + 4]!;
       const factor = plan[i * TIER_WIDTH + 2]!;
       if (!(longBurn > factor && vals[short * WINDOW_WIDTH + 4]! > factor)) continue;
-      if (slo.alerting.minEvents !== undefined && slo.sli.kind !== 'rawErrorRatio') {
+      if (minEvents !== undefined) {
         const total = vals[long * WINDOW_WIDTH] === SUMMED ? vals[long * WINDOW_WIDTH + 1]! : 0;
-        if (!(total >= slo.alerting.minEvents)) continue;
+        if (!(total >= minEvents)) continue;
       }
-      shapes ??= groupShapes(rules, g.labels);
-      out.push(condition(slo, rules, rules.tiers[i]!, shapes.recorded, shapes.byRule, longBurn));
+      shapes ??= groupShapes(rules, g);
+      out.push(condition(slo, rules, rules.tiers[i]!, shapes, i, longBurn));
     }
-    if (rules.exhausted && periodAt >= 0 && hasRatio(vals, periodAt)) {
+    // The SLO's rules are read only when an alert holds: most SLOs have none at most evaluations.
+    if (periodAt >= 0 && hasRatio(vals, periodAt)) {
       const budgetRemaining = 1 - vals[periodAt * WINDOW_WIDTH + 4]!;
-      if (budgetRemaining <= 0) {
-        shapes ??= groupShapes(rules, g.labels);
-        out.push(condition(slo, rules, rules.exhausted, shapes.recorded, shapes.byRule, budgetRemaining));
+      if (budgetRemaining <= 0 && rules.exhausted) {
+        shapes ??= groupShapes(rules, g);
+        out.push(condition(slo, rules, rules.exhausted, shapes, rules.tiers.length, budgetRemaining));
       }
     }
   }
   // absent() returns the equality matchers of its selector, the SLO's identity labels.
-  if (rules.noData && !hasData) {
-    let shapes = rules.shapes.get(rules);
-    if (!shapes) {
-      shapes = { recorded: idLabels(slo), byRule: new Map() };
-      rules.shapes.set(rules, shapes);
-    }
-    out.push(condition(slo, rules, rules.noData, shapes.recorded, shapes.byRule, 1));
+  if (!hasData && rules.noData) {
+    rules.absent ??= { recorded: idLabels(slo), byRule: [] };
+    out.push(condition(slo, rules, rules.noData, rules.absent, 0, 1));
   }
   return out;
 }
 
-type GroupShapes = { recorded: Record<string, string>; byRule: Map<AlertingRule, AlertShape> };
+/** A sample's labels and its alert shapes: one per tier (by the tier's index), then the exhausted budget's. */
+const NO_GROUPS: readonly GroupState[] = [];
 
-/** A group's sample labels (its own and the SLO's recorded series labels) and alert shapes, made once per group. */
-function groupShapes(rules: SloAlertRules, labels: Record<string, string>): GroupShapes {
-  let shapes = rules.shapes.get(labels);
-  if (!shapes) {
-    shapes = { recorded: { ...labels, ...rules.own }, byRule: new Map() };
-    rules.shapes.set(labels, shapes);
-  }
+type GroupShapes = { recorded: Record<string, string>; byRule: Array<AlertShape | undefined> };
+
+/**
+ * A group's sample labels (its own and the SLO's recorded series labels) and alert shapes, made
+ * once per group and these rules. Kept on the group itself, which the evaluation holds already:
+ * about half the SLOs alert at every evaluation here, and a lookup in a per-SLO table first
+ * was one more read of memory that is rarely in cache. A reload makes new rules, so new shapes.
+ */
+function groupShapes(rules: SloAlertRules, g: GroupState): GroupShapes {
+  if (g.shapesOf === rules) return g.shapes as GroupShapes;
+  const shapes: GroupShapes = { recorded: { ...g.labels, ...rules.own }, byRule: [] };
+  g.shapesOf = rules;
+  g.shapes = shapes;
   return shapes;
 }

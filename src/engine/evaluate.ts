@@ -47,12 +47,14 @@ function spansOf(state: SloState, periodSpan: number): number[] {
  * so that evaluating the alerts of 10,000 SLOs allocates nothing per window.
  */
 export function evaluateWindows(state: SloState, g: GroupState, t: number, now: number, out: Float64Array): void {
-  const { plan, slo, windows } = state;
+  const { plan, slo, windows, errorBudget } = state;
   const baseTo = Math.floor(t / BASE_WINDOW) * BASE_WINDOW;
   const fineTo = Math.floor(t / FINE_RES) * FINE_RES;
   // A calendar period holds the 5m buckets since its start, as the rules' `@ end()` filter does.
-  const periodSpan = Math.max(0, baseTo - windowStartAt(slo, t));
-  const sums = g.base.sumsFlat(baseTo, spansOf(state, periodSpan), plan.badOf);
+  // A rolling one spans its window (windowStartAt is one window before the edge), so every span
+  // is its window's own: the windows themselves are the spans, and never change.
+  const spans = state.rolling ? windows : spansOf(state, Math.max(0, baseTo - windowStartAt(slo, t)));
+  const sums = g.base.sumsFlat(baseTo, spans, plan.badOf);
   const live = state.liveRatios;
   const liveNow = live !== undefined && Math.abs(t - live.at) <= 3 * FINE_RES;
   for (let k = 0; k < windows.length; k++) {
@@ -82,15 +84,24 @@ export function evaluateWindows(state: SloState, g: GroupState, t: number, now: 
       if (ratio !== undefined) {
         out[at] = LIVE;
         out[at + 3] = ratio;
-        out[at + 4] = ratio / slo.errorBudget;
+        out[at + 4] = ratio / errorBudget;
         continue;
       }
     }
     out[at] = SUMMED;
     out[at + 1] = total;
     out[at + 2] = bad;
-    out[at + 3] = total > 0 ? bad / total : NaN;
-    out[at + 4] = total > 0 ? bad / total / slo.errorBudget : NaN;
+    // Not `total > 0 ? bad / total : NaN`: V8 merges the quotient with the NaN constant as a
+    // tagged value and so allocates a number for every window of every SLO (about 250 bytes per
+    // SLO and evaluation, young-generation collections in the middle of it); stored directly,
+    // nothing is allocated.
+    if (total > 0) {
+      out[at + 3] = bad / total;
+      out[at + 4] = bad / total / errorBudget;
+    } else {
+      out[at + 3] = NaN;
+      out[at + 4] = NaN;
+    }
   }
 }
 

@@ -19,12 +19,21 @@ export interface GroupState {
   labels: Record<string, string>;
   base: BucketRing;
   fine: BucketRing;
+  /** The alert shapes conditions.ts made for this group (its GroupShapes), and the alert rules they were made for. */
+  shapes: unknown;
+  shapesOf: object | undefined;
 }
 
 export class SloState {
   readonly plan: SliPlan;
   readonly windows: number[];
-  readonly groups = new Map<string, GroupState>();
+  private readonly groupMap = new Map<string, GroupState>();
+  /**
+   * The same groups in the same order as an array, for the alert path, which walks them for
+   * every SLO at every evaluation: a map's iterator allocates an object and a result per step.
+   * Groups come and go only through `group` and `dropGroup`, which keep both in step.
+   */
+  private readonly list: GroupState[] = [];
   /** Query mode: whether the backfill of the whole window has run. */
   queryFilled = false;
   /** Query mode: why the last read failed; the SLO shows no data until it succeeds again. */
@@ -45,6 +54,16 @@ export class SloState {
   /** Where the 5m window and the SLO window sit in `windows` (-1 when missing). */
   readonly baseAt: number;
   readonly periodAt: number;
+  /**
+   * What the alert path reads of the SLO itself, copied here: the SLO's own objects (`slo`,
+   * `slo.sli`, `slo.alerting`) are three more reads of memory per SLO and evaluation, rarely in
+   * cache with 10,000 SLOs. `rolling`: no calendar, so the period always spans `slo.window`.
+   */
+  readonly errorBudget: number;
+  readonly rolling: boolean;
+  readonly rawRatio: boolean;
+  /** `slo.alerting.minEvents` where it applies (not to raw ratios, which have no event counts). */
+  readonly minEvents: number | undefined;
   /** The window spans evaluate.ts last asked the rings for (see spansOf there). */
   spans?: { period: number; spans: number[] };
   private readonly baseSlots: number;
@@ -54,6 +73,10 @@ export class SloState {
     this.windows = sloWindows(slo);
     this.baseAt = this.windows.indexOf(BASE_WINDOW);
     this.periodAt = this.windows.indexOf(slo.window);
+    this.errorBudget = slo.errorBudget;
+    this.rolling = !slo.calendar;
+    this.rawRatio = slo.sli.kind === 'rawErrorRatio';
+    this.minEvents = this.rawRatio ? undefined : slo.alerting.minEvents;
     this.tierPlan = slo.alerting.tiers.flatMap((tier) => [this.windows.indexOf(tier.longWindow), this.windows.indexOf(tier.shortWindow), tier.factor]);
     // One slot more than the longest window, so the bucket being filled never evicts one in use.
     const longest = slo.calendar ? Math.max(LONGEST_LENGTH[slo.calendar.unit], ...this.windows) : Math.max(...this.windows);
@@ -66,7 +89,12 @@ export class SloState {
    * whole history from the query API again.
    */
   adopt(old: SloState): this {
-    for (const [key, g] of old.groups) this.groups.set(key, g);
+    for (const [key, g] of old.groups) {
+      const had = this.groupMap.get(key);
+      this.groupMap.set(key, g);
+      if (had) this.list[this.list.indexOf(had)] = g;
+      else this.list.push(g);
+    }
     this.queryFilled = old.queryFilled;
     this.queryError = old.queryError;
     this.queryReadAt = old.queryReadAt;
@@ -75,11 +103,28 @@ export class SloState {
     return this;
   }
 
+  get groups(): ReadonlyMap<string, GroupState> {
+    return this.groupMap;
+  }
+
+  get groupList(): readonly GroupState[] {
+    return this.list;
+  }
+
+  /** Forgets a group (no bucket of it left in any window). */
+  dropGroup(key: string): void {
+    const g = this.groupMap.get(key);
+    if (!g) return;
+    this.groupMap.delete(key);
+    this.list.splice(this.list.indexOf(g), 1);
+  }
+
   group(key: string, labels: Record<string, string>): GroupState {
-    let g = this.groups.get(key);
+    let g = this.groupMap.get(key);
     if (!g) {
-      g = { key, labels, base: new BucketRing(BASE_WINDOW, this.baseSlots), fine: new BucketRing(FINE_RES, FINE_SLOTS) };
-      this.groups.set(key, g);
+      g = { key, labels, base: new BucketRing(BASE_WINDOW, this.baseSlots), fine: new BucketRing(FINE_RES, FINE_SLOTS), shapes: undefined, shapesOf: undefined };
+      this.groupMap.set(key, g);
+      this.list.push(g);
     }
     return g;
   }
