@@ -1,5 +1,4 @@
-import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { snappyCompress } from '../src/wire/snappy-compress.js';
 import { startEngineProcess, type EngineProcess } from './helpers/engine-process.js';
 import { freePort, sleep } from './helpers/prometheus-process.js';
 import { scratchDir, writeFiles } from './helpers/promtool.js';
+import { mountTmpfs } from './helpers/tmpfs.js';
 
 /**
  * A full disk: `slo serve` keeps its store on a 4 MiB tmpfs, which a junk file fills. Writes that
@@ -123,7 +123,7 @@ describe('the engine on a data dir whose disk fills up', () => {
   const acked: Req[] = [];
   let next = 0;
   let engine: EngineProcess;
-  let mounted = false;
+  let unmount: (() => void) | undefined;
   let refusal: { status: number; text: string; retryAfter: string | null } | undefined;
   let refused: Req | undefined;
   let saveFailed = false;
@@ -134,20 +134,13 @@ describe('the engine on a data dir whose disk fills up', () => {
   };
 
   beforeAll(async () => {
-    mkdirSync(mountPoint, { recursive: true });
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-      mounted = true;
-    } catch (e) {
-      const err = e as Error & { stderr?: Buffer };
-      throw new Error(`cannot mount a 4 MiB tmpfs on ${mountPoint} (${err.stderr?.toString().trim() || err.message}); this test needs root or CAP_SYS_ADMIN to simulate a full disk`);
-    }
+    unmount = mountTmpfs(mountPoint, 4);
     await start();
   });
 
   afterAll(async () => {
     await engine?.stop(2000);
-    if (mounted) execFileSync('umount', ['-l', mountPoint]);
+    unmount?.();
     rmSync(dir, { recursive: true, force: true });
   });
 

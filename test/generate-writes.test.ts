@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scratchDir } from './helpers/promtool.js';
+import { mountTmpfs } from './helpers/tmpfs.js';
 
 const SLO = join(process.cwd(), 'bin', 'slo');
 
@@ -27,22 +28,15 @@ describe('slo generate writing its outputs', () => {
   const dir = scratchDir('generate-writes-');
   const mountPoint = join(dir, 'tmpfs');
   const junk = join(mountPoint, 'junk');
-  let mounted = false;
+  let unmount: (() => void) | undefined;
 
   beforeAll(() => {
     cpSync('slos', join(dir, 'slos'), { recursive: true });
     cpSync('schema', join(dir, 'schema'), { recursive: true });
-    mkdirSync(mountPoint, { recursive: true });
-    try {
-      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint], { stdio: 'pipe' });
-      mounted = true;
-    } catch (e) {
-      const err = e as Error & { stderr?: Buffer };
-      throw new Error(`cannot mount a 2 MiB tmpfs on ${mountPoint} (${err.stderr?.toString().trim() || err.message}); this test needs root or CAP_SYS_ADMIN to simulate a full disk`);
-    }
+    unmount = mountTmpfs(mountPoint, 2);
   });
   afterAll(() => {
-    if (mounted) execFileSync('umount', ['-l', mountPoint]);
+    unmount?.();
     rmSync(dir, { recursive: true, force: true });
   });
 
