@@ -53,7 +53,7 @@ describe('slo generate writing its outputs', () => {
     expect(statSync(join(mountPoint, rule)).ino).toBe(inode);
   });
 
-  it('keeps rules and dashboards written to one folder, instead of taking each for the other\'s leftovers', () => {
+  it('keeps rules and dashboards written to one folder, and --check passes there, instead of taking each for the other\'s leftovers', () => {
     const one = join(dir, 'one');
     const run = () => spawnSync(SLO, ['generate', 'slos', '--rules-dir', one, '--dashboards-dir', one], { cwd: dir, encoding: 'utf8' });
     expect(run().status).toBe(0);
@@ -62,6 +62,9 @@ describe('slo generate writing its outputs', () => {
     const again = run();
     expect(again.stdout).toMatch(/\(0 changed, 0 removed\)/);
     expect(readdirSync(one).sort()).toEqual(files);
+    const check = spawnSync(SLO, ['generate', 'slos', '--check', '--rules-dir', one, '--dashboards-dir', one], { cwd: dir, encoding: 'utf8' });
+    expect(check.status, check.stderr).toBe(0);
+    expect(check.stdout).toMatch(/generated files are up to date/);
   });
 
   it('on a full disk fails naming the file and the reason, and leaves every output as it was', () => {

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { extraGeneratedFiles } from './generated-files.js';
+import { extraGeneratedFiles, type OutputSet } from './generated-files.js';
 
 export interface OutputDiff {
   stale: string[];
@@ -9,21 +9,19 @@ export interface OutputDiff {
 }
 
 /** What `--check` reports: files whose content differs, files not yet written, files no SLO produces any more. */
-export function diffOutputs(dir: string, files: ReadonlyMap<string, string>): OutputDiff {
+export function diffOutputs(sets: readonly OutputSet[]): OutputDiff {
   const diff: OutputDiff = { stale: [], missing: [], extra: [] };
-  // One directory listing instead of a stat per file: a fresh folder has nothing to compare.
-  const present = existsSync(dir) ? readdirSync(dir) : [];
-  const existing = new Set(present);
-  for (const [name, content] of files) {
-    const path = join(dir, name);
-    if (!existing.has(name)) diff.missing.push(path);
-    else if (readFileSync(path, 'utf8') !== content) diff.stale.push(path);
+  // One directory listing per folder instead of a stat per file: a fresh folder has nothing to compare.
+  const listings = new Map<string, string[]>();
+  const listing = (dir: string) => listings.get(dir) ?? listings.set(dir, existsSync(dir) ? readdirSync(dir) : []).get(dir)!;
+  for (const { dir, files } of sets) {
+    const existing = new Set(listing(dir));
+    for (const [name, content] of files) {
+      const path = join(dir, name);
+      if (!existing.has(name)) diff.missing.push(path);
+      else if (readFileSync(path, 'utf8') !== content) diff.stale.push(path);
+    }
   }
-  for (const f of extraGeneratedFiles(dir, present, files)) diff.extra.push(join(dir, f));
+  diff.extra.push(...extraGeneratedFiles(sets, listing));
   return diff;
-}
-
-export interface OutputSet {
-  dir: string;
-  files: ReadonlyMap<string, string>;
 }

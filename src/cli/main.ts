@@ -9,7 +9,9 @@ import { startRenderer } from './parallel-render.js';
 import { durationOption, labelOption, urlOption } from './options.js';
 import { VERSION } from './version.js';
 import { OutputStaging, OutputWriteError } from './output-staging.js';
-import { diffOutputs, type OutputSet } from './diff-outputs.js';
+import { diffOutputs } from './diff-outputs.js';
+import type { OutputSet } from './generated-files.js';
+import type { RenderedOutputs } from './render-outputs.js';
 
 interface GenerateOptions {
   rulesDir: string;
@@ -73,16 +75,15 @@ program
       rules: { grafanaUrl: opts.grafanaUrl, extraLabels: opts.extraLabels, prometheusRule: opts.prometheusRule, version: VERSION },
       dashboards: { grafanaPath: opts.grafanaDashboardsPath },
     };
+    const dirs = { rules: opts.rulesDir, dashboards: opts.dashboardsDir };
+    const setsOf = (out: RenderedOutputs): OutputSet[] => [
+      { dir: dirs.rules, files: out.rules },
+      { dir: dirs.dashboards, files: out.dashboards },
+    ];
     if (opts.check) {
-      const { rules, dashboards } = await renderer.render(input);
-      const sets: OutputSet[] = [
-        { dir: opts.rulesDir, files: rules },
-        { dir: opts.dashboardsDir, files: dashboards },
-      ];
-      const all = sets.flatMap(({ dir, files }) => {
-        const d = diffOutputs(dir, files);
-        return [...d.stale.map((f) => `stale:   ${f}`), ...d.missing.map((f) => `missing: ${f}`), ...d.extra.map((f) => `extra:   ${f}`)];
-      });
+      const sets = setsOf(await renderer.render(input));
+      const d = diffOutputs(sets);
+      const all = [...d.stale.map((f) => `stale:   ${f}`), ...d.missing.map((f) => `missing: ${f}`), ...d.extra.map((f) => `extra:   ${f}`)];
       if (all.length) {
         console.error(`${all.join('\n')}\nGenerated outputs are out of date: run \`slo generate\` and commit the result.`);
         process.exitCode = 1;
@@ -90,16 +91,11 @@ program
       return;
     }
     // Files are written while the rest renders; none is renamed into place before all are written.
-    const dirs = { rules: opts.rulesDir, dashboards: opts.dashboardsDir };
-    const staging = new OutputStaging([opts.rulesDir, opts.dashboardsDir]);
+    const staging = new OutputStaging([dirs.rules, dirs.dashboards]);
     let sets: OutputSet[];
     let r: { written: number; removed: number };
     try {
-      const { rules, dashboards } = await renderer.render(input, (kind, files) => staging.offer(dirs[kind], files));
-      sets = [
-        { dir: opts.rulesDir, files: rules },
-        { dir: opts.dashboardsDir, files: dashboards },
-      ];
+      sets = setsOf(await renderer.render(input, (kind, files) => staging.offer(dirs[kind], files)));
       r = await staging.commit(sets);
     } catch (e) {
       await staging.abort();

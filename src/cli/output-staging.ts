@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { extraGeneratedFiles } from './generated-files.js';
+import { extraGeneratedFiles, type OutputSet } from './generated-files.js';
 
 /** A file that could not be written, named by its target rather than its temporary name. */
 export class OutputWriteError extends Error {
@@ -98,15 +98,13 @@ export class OutputStaging {
    * Renames every staged file into place and removes generated files nobody produces any more;
    * `sets` is every file each folder should hold (two sets may share a folder).
    */
-  async commit(sets: ReadonlyArray<{ dir: string; files: ReadonlyMap<string, string> }>): Promise<{ written: number; removed: number }> {
+  async commit(sets: readonly OutputSet[]): Promise<{ written: number; removed: number }> {
     await this.drained();
     if (this.failure !== undefined) {
       await this.abort();
       throw this.failure;
     }
-    const produced = new Map<string, Set<string>>();
-    for (const { dir, files } of sets) for (const name of files.keys()) (produced.get(dir) ?? produced.set(dir, new Set()).get(dir)!).add(name);
-    const extra = [...produced].flatMap(([dir, names]) => extraGeneratedFiles(dir, [...this.present.get(dir)!], names).map((f) => join(dir, f)));
+    const extra = extraGeneratedFiles(sets, (dir) => [...this.present.get(dir)!]);
     await Promise.all(this.staged.map((s) => rename(s.path, s.target)));
     await Promise.all(extra.map((f) => rm(f)));
     return { written: this.staged.length, removed: extra.length };
