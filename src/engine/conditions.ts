@@ -141,9 +141,9 @@ export function sloConditions(state: SloState, rules: SloAlertRules, t: number, 
   return out;
 }
 
-/** A sample's labels and its alert shapes: one per tier (by the tier's index), then the exhausted budget's. */
 const NO_GROUPS: readonly GroupState[] = [];
 
+/** A sample's labels and its alert shapes: one per tier (by the tier's index), then the exhausted budget's. */
 type GroupShapes = { recorded: Record<string, string>; byRule: Array<AlertShape | undefined> };
 
 /**
